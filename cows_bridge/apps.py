@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CowsBridgeConfig(AppConfig):
+    name = "cows_bridge"

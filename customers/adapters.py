@@ -1,0 +1,50 @@
+"""allauth adapters: signups and logins happen at a city, and make a membership there."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from portal.middleware import SESSION_TENANT_KEY
+
+from .services import ensure_membership, record_login
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return getattr(request, "tenant", None) is not None
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit and getattr(request, "tenant", None) is not None:
+            ensure_membership(tenant=request.tenant, user=user)
+        return user
+
+    def send_mail(self, template_prefix, email, context):
+        request = context.get("request") or getattr(self, "request", None)
+        tenant = getattr(request, "tenant", None)
+        context = {**context, "tenant": tenant}
+        if tenant is not None:
+            context["city_name"] = tenant.name
+        super().send_mail(template_prefix, email, context)
+
+    def format_email_subject(self, subject) -> str:
+        tenant = getattr(getattr(self, "request", None), "tenant", None)
+        prefix = f"[{tenant.name}] " if tenant is not None else ""
+        return prefix + str(subject)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return getattr(request, "tenant", None) is not None
+
+
+@receiver(user_logged_in)
+def bind_session_to_tenant(sender, request, user, **kwargs):
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:
+        return
+    request.session[SESSION_TENANT_KEY] = tenant.id
+    record_login(tenant=tenant, user=user)

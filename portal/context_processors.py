@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import is_office_admin
+
+# Customer navigation; an entry shows once its page exists (url name resolves).
+CUSTOMER_NAV = (
+    ("home", _("Home")),
+    ("billing:home", _("Utility Billing")),
+    ("billing:history", _("Bills and Payments")),
+    ("billing:graphs", _("Graphs")),
+    ("communications:list", _("Communications")),
+    ("autopay:manage", _("Manage AutoPay")),
+)
+
+
+def _nav(request) -> list[dict]:
+    items = []
+    for name, label in CUSTOMER_NAV:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "current": request.path == url})
+    return items
+
+
+def portal(request):
+    tenant = getattr(request, "tenant", None)
+    context = {"tenant": tenant, "base_domain": settings.BASE_DOMAIN}
+    if tenant is None:
+        return context
+    context["portal_settings"] = tenant.portal_settings
+    if request.user.is_authenticated:
+        context["nav_items"] = _nav(request)
+        context["is_office_admin"] = is_office_admin(request)
+    return context

@@ -1,0 +1,30 @@
+"""The embedded mail backend: each message written as a standard .eml file under var/mail/."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+
+class EmlFileBackend(BaseEmailBackend):
+    _lock = threading.Lock()
+
+    def __init__(self, file_path: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.directory = Path(file_path or settings.EMAIL_FILE_PATH)
+
+    def send_messages(self, email_messages) -> int:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        sent = 0
+        for message in email_messages:
+            name = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex[:8]}.eml"
+            tmp = self.directory / (name + ".part")
+            tmp.write_bytes(message.message().as_bytes(linesep="\n"))
+            tmp.rename(self.directory / name)  # readers never see half a message
+            sent += 1
+        return sent

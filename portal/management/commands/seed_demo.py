@@ -1,0 +1,47 @@
+"""The demo city, its office admin and a resident: safe to run again."""
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from customers.models import User
+from customers.services import create_office_admin, ensure_membership
+from portal.models import Tenant
+
+DEMO_PASSWORD = "Demo-Portal-2026"
+DEMO_CLERK = "clerk@demo.example"
+DEMO_RESIDENT = "resident@demo.example"
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo city (slug demo), its office admin and a demo resident."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cows-url", default="", help="the simulator's base URL")
+        parser.add_argument("--cows-key", default="", help="the demo office's API key at the simulator")
+        parser.add_argument("--samples", default="", help="the simulator generator's JSON output (sample accounts)")
+
+    @transaction.atomic
+    def handle(self, *args, cows_url, cows_key, samples, **options):
+        tenant, _ = Tenant.objects.get_or_create(slug="demo", defaults={"name": "City of Demo"})
+        if cows_url:
+            tenant.cows_url, tenant.cows_api_key = cows_url, cows_key
+            tenant.save(update_fields=["cows_url", "cows_api_key"])
+        settings = tenant.portal_settings
+        if not settings.landing_message:
+            settings.landing_message = ("Welcome to the City of Demo's online services. Pay your utility bill, "
+                                        "go paperless, and see your water use.")
+            settings.login_top_message = "Pay your water, sewer and garbage bill online, any time."
+            settings.login_bottom_message = "Questions? Call the utility office at (555) 010-0100."
+            settings.office_phone = "(555) 010-0100"
+            settings.save()
+        create_office_admin(tenant=tenant, email=DEMO_CLERK, password=DEMO_PASSWORD)
+        resident = User.objects.filter(email=DEMO_RESIDENT).first()
+        if resident is None:
+            resident = User.objects.create_user(email=DEMO_RESIDENT, password=DEMO_PASSWORD,
+                                                first_name="Riley", last_name="Resident")
+        EmailAddress.objects.update_or_create(user=resident, email=DEMO_RESIDENT,
+                                              defaults={"verified": True, "primary": True})
+        ensure_membership(tenant=tenant, user=resident)
+        self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
+                          f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")

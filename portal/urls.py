@@ -1,0 +1,19 @@
+"""URLs of a city's portal (<slug>.<BASE_DOMAIN>)."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("welcome/next/", views.onboarding, name="onboarding"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("profile/", include("customers.urls")),
+    path("office/", include("adminpanel.urls")),
+    path("utility/", include("billing.urls")),
+]
+
+handler400 = "portal.views.bad_request"
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"
