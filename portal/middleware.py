@@ -27,13 +27,11 @@ class TenantMiddleware:
         request.tenant = None
         if slug is None:
             request.urlconf = settings.DIRECTORY_URLCONF
-            token = current_tenant_slug.set(None)
-            try:
-                return self.get_response(request)
-            finally:
-                current_tenant_slug.reset(token)
+            current_tenant_slug.set(None)
+            return self.get_response(request)
         tenant = tenant_for_slug(slug) if slug else None
         if tenant is None:
+            current_tenant_slug.set(None)
             if request.path == "/healthz":
                 request.urlconf = settings.DIRECTORY_URLCONF
                 return self.get_response(request)
@@ -41,13 +39,14 @@ class TenantMiddleware:
                           {"address": host.rsplit(":", 1)[0], "directory_url": directory_url(request)},
                           status=404)
         request.tenant = tenant
-        token = current_tenant_slug.set(tenant.slug)
+        # Left set after the response: Django logs 4xx/5xx once the middleware chain returned.
+        # Every request sets it afresh on arrival.
+        current_tenant_slug.set(tenant.slug)
         timezone.activate(zoneinfo.ZoneInfo(tenant.time_zone))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-            current_tenant_slug.reset(token)
 
 
 class TenantSessionMiddleware:

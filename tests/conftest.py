@@ -104,3 +104,54 @@ def anon_client():
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+def _database_url_for_subprocess() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    user = s.get("USER") or "postgres"
+    host = s.get("HOST") or "127.0.0.1"
+    port = s.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real Celery worker process, on the same broker and the test database."""
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "DATABASE_URL": _database_url_for_subprocess(), "PYTHONUNBUFFERED": "1"}
+    log = open(tmp_path / "worker.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{os.getpid()}@%h"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        log.seek(0)
+        if "ready." in log.read():
+            break
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        log.seek(0)
+        pytest.fail("Celery worker did not start:\n" + log.read()[-3000:])
+    if proc.poll() is not None:
+        log.seek(0)
+        pytest.fail("Celery worker exited:\n" + log.read()[-3000:])
+    proc.log_path = tmp_path / "worker.log"
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
