@@ -1,4 +1,2 @@
-import importlib.util
-
 # The Caselle simulator fixtures (a real process on a free port) for every test that needs them.
-pytest_plugins = ["tests.sim_fixtures"] if importlib.util.find_spec("tests.sim_fixtures") else []
+pytest_plugins = ["tests.sim_fixtures"]

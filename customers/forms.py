@@ -45,3 +45,54 @@ class SignupForm(forms.Form):
 
 class ProfileForm(forms.Form):
     phone = PhoneField()
+
+
+def parse_amount(raw: str):
+    """'$1,234.50' → Decimal('1234.50'); a ValidationError for anything that is not money."""
+    from decimal import Decimal, InvalidOperation
+
+    text = (raw or "").strip().replace("$", "").replace(",", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise forms.ValidationError(_("Enter an amount like 45.67.")) from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal("1000000") or amount.as_tuple().exponent < -2:
+        raise forms.ValidationError(_("Enter an amount like 45.67."))
+    return amount.quantize(Decimal("0.01"))
+
+
+class LinkAccountForm(forms.Form):
+    customer_number = forms.CharField(
+        label=_("Customer number"), max_length=30,
+        help_text=_("As printed on your bill, with or without dashes, e.g. 001-0042-00."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name on the account"), max_length=100, required=False,
+        help_text=_("As the utility office has it; capital letters don't matter."),
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    last_billed_amount = forms.CharField(
+        label=_("Or: the amount of your last bill"), max_length=20, required=False,
+        help_text=_("Instead of the last name, e.g. $84.12."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    def clean_customer_number(self):
+        import re
+
+        value = self.cleaned_data["customer_number"]
+        if not re.fullmatch(r"[\d\s.\-]+", value.strip()) or not re.search(r"\d", value):
+            raise forms.ValidationError(_("A customer number has only digits, and may have dashes, periods or spaces."))
+        return value.strip()
+
+    def clean_last_billed_amount(self):
+        return parse_amount(self.cleaned_data.get("last_billed_amount", ""))
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("last_name") or "").strip() and data.get("last_billed_amount") is None:
+            raise forms.ValidationError(_("Enter the last name on the account, or the amount of your last bill."))
+        return data

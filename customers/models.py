@@ -77,3 +77,65 @@ class Membership(models.Model):
     @property
     def is_office_admin(self) -> bool:
         return self.role == self.Role.OFFICE_ADMIN
+
+
+class LinkedAccount(models.Model):
+    """A utility account (a Caselle customer number) linked to a portal user at one city.
+
+    Many users may link one account; the wallet stays with each user, never the account.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="linked_accounts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="linked_accounts")
+    account_key = models.CharField(max_length=20, help_text=_("The customer number, digits only."))
+    customer_number = models.CharField(max_length=24, help_text=_("The customer number as Caselle writes it."))
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "user", "account_key"], name="linked_account_unique")]
+        indexes = [models.Index(fields=["tenant", "account_key"], name="linked_account_by_key")]
+        ordering = ["linked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_number} linked to {self.user} at {self.tenant.slug}"
+
+
+class LandlordLink(models.Model):
+    """A portal user linked by the office to a landlord or cosigner in Caselle: the user sees
+    every account Caselle attaches to that party, as it changes."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="landlord_links")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="landlord_links")
+    landlord_id = models.PositiveIntegerField()
+    landlord_name = models.CharField(max_length=200, blank=True)
+    linked_at = models.DateTimeField(default=timezone.now)
+    linked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "user", "landlord_id"], name="landlord_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} sees landlord {self.landlord_id} at {self.tenant.slug}"
+
+
+class LinkAttempt(models.Model):
+    """Every try at linking an account, kept to limit guessing (and for the office's eyes)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending"
+        LINKED = "linked"
+        FAILED = "failed"
+        BLOCKED = "blocked"
+        UNAVAILABLE = "unavailable"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="link_attempts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="link_attempts")
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    attempted_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "user", "attempted_at"], name="link_attempt_user"),
+            models.Index(fields=["tenant", "client_ip", "attempted_at"], name="link_attempt_ip"),
+        ]

@@ -11,4 +11,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 30.0},
+    "probe-cows-links": {"task": "cows_bridge.tasks.probe_links", "schedule": 60.0},
 }

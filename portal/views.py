@@ -24,7 +24,10 @@ def home(request):
 @require_GET
 def onboarding(request):
     """After verifying the email: link a utility account now, or go to the homepage."""
-    return render(request, "portal/onboarding.html")
+    from django.urls import reverse
+
+    link_url = reverse("billing:link") if request.tenant.has_module("utility_billing") else None
+    return render(request, "portal/onboarding.html", {"link_url": link_url})
 
 
 @require_GET

@@ -155,3 +155,18 @@ def celery_worker_process(transactional_db, tmp_path):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture
+def cows(sim, riverton, lakeside, settings):
+    """Riverton and Lakeside each talk to their own office in the running simulator."""
+    settings.COWS_READ_TIMEOUT = 2.0
+    settings.ACCOUNT_SNAPSHOT_FRESH_SECONDS = 60
+    for city in (riverton, lakeside):
+        city.tenant.cows_url = sim.office_url(city.tenant.slug)
+        city.tenant.cows_api_key = sim.office_key(city.tenant.slug)
+        city.tenant.save()
+    from cows_bridge import health
+
+    health._last_success_write.clear()
+    return sim

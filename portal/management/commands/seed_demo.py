@@ -1,5 +1,8 @@
 """The demo city, its office admin and a resident: safe to run again."""
 
+import json
+from pathlib import Path
+
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -43,5 +46,26 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(user=resident, email=DEMO_RESIDENT,
                                               defaults={"verified": True, "primary": True})
         ensure_membership(tenant=tenant, user=resident)
+        if samples:
+            self._link_resident(tenant, resident, samples)
         self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
                           f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")
+
+    def _link_resident(self, tenant, resident, samples_path):
+        from customers import linking
+
+        data = json.loads(Path(samples_path).read_text().strip().splitlines()[-1])
+        samples = data.get("samples") or []
+        if not samples:
+            return
+        first = samples[0]
+        try:
+            linking.link_account(tenant=tenant, user=resident, customer_number=first["customer_number"],
+                                 last_name=first["last_name"])
+        except linking.AlreadyLinked:
+            pass
+        except linking.LinkError as exc:
+            self.stderr.write(f"Could not link the demo resident's account through COWS ({exc.code}).")
+        self.stdout.write("Sample accounts you can link (customer number, last name, last billed amount):")
+        for sample in samples:
+            self.stdout.write(f"  {sample['customer_number']}  {sample['last_name']:<16} ${sample['last_billed_amount']}")

@@ -1,0 +1,109 @@
+"""Each city's COWS link health: recorded by every call, reported in /healthz, and an email
+to the city's office admins once when a link goes down and once when it comes back."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+# Successes on a healthy link are written at most this often per process (a busy page
+# should not turn every read into a database write).
+SUCCESS_WRITE_INTERVAL = 15.0
+_last_success_write: dict[int, float] = {}
+
+
+def _link(tenant):
+    from .models import CowsLink
+
+    link, _created = CowsLink.objects.get_or_create(tenant=tenant)
+    return link
+
+
+def record_success(tenant, latency_ms: int) -> None:
+    from .models import CowsLink
+
+    now_mono = time.monotonic()
+    last = _last_success_write.get(tenant.id)
+    if last is not None and now_mono - last < SUCCESS_WRITE_INTERVAL:
+        return
+    _last_success_write[tenant.id] = now_mono
+    _link(tenant)
+    now = timezone.now()
+    with transaction.atomic():
+        # Exactly one caller sees the down→up transition and announces it.
+        came_back = CowsLink.objects.filter(tenant=tenant, is_down=True).update(
+            is_down=False, down_since=None, last_success_at=now, latency_ms=latency_ms)
+        if not came_back:
+            CowsLink.objects.filter(tenant=tenant).update(last_success_at=now, latency_ms=latency_ms)
+    if came_back:
+        logger.warning("COWS link is back", extra={"tenant": tenant.slug})
+        _alert(tenant, down=False)
+
+
+def record_failure(tenant, reason: str) -> None:
+    from .models import CowsLink
+
+    _last_success_write.pop(tenant.id, None)  # the next success is written at once
+    _link(tenant)
+    now = timezone.now()
+    with transaction.atomic():
+        went_down = CowsLink.objects.filter(tenant=tenant, is_down=False).update(
+            is_down=True, down_since=now, last_failure_at=now, last_error=reason[:300])
+        if not went_down:
+            CowsLink.objects.filter(tenant=tenant).update(last_failure_at=now, last_error=reason[:300])
+    if went_down:
+        logger.error("COWS link is down: %s", reason, extra={"tenant": tenant.slug})
+        _alert(tenant, down=True)
+
+
+def _alert(tenant, *, down: bool) -> None:
+    from customers.models import Membership
+    from .models import CowsLink
+
+    recipients = list(tenant.memberships.filter(role=Membership.Role.OFFICE_ADMIN, user__is_active=True)
+                      .values_list("user__email", flat=True))
+    if not recipients:
+        return
+    if down:
+        subject = _("COWS is not running: payments cannot reach Caselle")
+    else:
+        subject = _("COWS is running again")
+    body = render_to_string("cows_bridge/link_alert.txt", {"tenant": tenant, "down": down})
+    try:
+        send_mail(f"[{tenant.name}] {subject}", body, None, recipients)
+    except Exception:  # an alert that cannot be sent must not break the page that noticed the outage
+        logger.exception("could not send the COWS alert", extra={"tenant": tenant.slug})
+        return
+    from django.db.models import F
+
+    CowsLink.objects.filter(tenant=tenant).update(alerts_sent=F("alerts_sent") + 1)
+
+
+def link_report() -> dict:
+    """Per city with COWS configured: whether the link is up, and what was last seen."""
+    from portal.models import Tenant
+
+    report = {}
+    tenants = Tenant.objects.filter(is_active=True).exclude(cows_url="").select_related("cows_link")
+    for tenant in tenants:
+        link = getattr(tenant, "cows_link", None)
+        if link is None:
+            report[tenant.slug] = {"ok": None, "last_success": None, "last_failure": None}
+            continue
+        report[tenant.slug] = {
+            "ok": not link.is_down,
+            "down_since": link.down_since.isoformat() if link.down_since else None,
+            "last_success": link.last_success_at.isoformat() if link.last_success_at else None,
+            "last_failure": link.last_failure_at.isoformat() if link.last_failure_at else None,
+            "last_error": link.last_error or None,
+            "latency_ms": link.latency_ms,
+        }
+    return report
