@@ -21,7 +21,8 @@ from portal.models import Tenant
 from . import health
 from .errors import (CowsAuthFailed, CowsBadResponse, CowsError, CowsNotConfigured, CowsNotFound, CowsRejected,
                      CowsUnavailable)
-from .types import AccountSummary, Landlord, OfficeStatus, normalize_customer_number
+from .types import (AccountSummary, BillInfo, Landlord, OfficeStatus, Period, TransactionLine, UsageReadInfo,
+                    normalize_customer_number)
 
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
@@ -150,6 +151,60 @@ def search_landlords(tenant: Tenant, query: str) -> list[Landlord]:
 
     data = _call(tenant, "GET", f"/landlords?q={quote(query)}", read=True)
     return [Landlord.from_json(item) for item in data.get("landlords") or []]
+
+
+def _account_path(customer_number: str) -> str:
+    digits = normalize_customer_number(customer_number)
+    if not digits:
+        raise CowsNotFound("no customer number", status=404, code="not_found")
+    return f"/accounts/{digits}"
+
+
+def get_bills(tenant: Tenant, customer_number: str) -> list[BillInfo]:
+    """The account's final bills (closed periods), newest first."""
+    data = _call(tenant, "GET", _account_path(customer_number) + "/bills", read=True)
+    return [BillInfo.from_json(b) for b in data.get("bills") or []]
+
+
+def get_transactions(tenant: Tenant, customer_number: str, since=None) -> list[TransactionLine]:
+    """Bill, payment and adjustment lines by service, newest first; only those on or after `since`."""
+    query = f"?since={since.isoformat()}" if since else ""
+    data = _call(tenant, "GET", _account_path(customer_number) + "/transactions" + query, read=True)
+    return [TransactionLine.from_json(t) for t in data.get("transactions") or []]
+
+
+def get_usage(tenant: Tenant, customer_number: str) -> tuple[str, list[UsageReadInfo]]:
+    """(unit, reads) of every metered service, oldest first."""
+    data = _call(tenant, "GET", _account_path(customer_number) + "/usage", read=True)
+    reads = [UsageReadInfo.from_json(service, r) for service, rows in (data.get("services") or {}).items()
+             for r in rows]
+    return str(data.get("unit") or ""), reads
+
+
+def get_bill_pdf(tenant: Tenant, customer_number: str, bill_id: str) -> bytes:
+    """The bill's PDF (Splitter output); CowsNotFound when the office has none for it yet."""
+    from urllib.parse import quote
+
+    pdf = _call(tenant, "GET", _account_path(customer_number) + f"/bills/{quote(bill_id, safe='')}/pdf",
+                read=True, raw=True, timeout=(settings.COWS_CONNECT_TIMEOUT, max(settings.COWS_READ_TIMEOUT, 15.0)))
+    if not pdf.startswith(b"%PDF-"):
+        raise CowsBadResponse("the bill PDF is not a PDF")
+    return pdf
+
+
+def get_periods(tenant: Tenant) -> tuple[Period | None, list[Period]]:
+    data = _call(tenant, "GET", "/periods", read=True)
+    open_period = Period.from_json(data["open"]) if data.get("open") else None
+    return open_period, [Period.from_json(p) for p in data.get("closed") or []]
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+def set_paperless(tenant: Tenant, customer_number: str, *, paperless: bool) -> AccountSummary:
+    """Clear (or set again) Send Paper Statement on the Caselle account."""
+    data = _call(tenant, "PUT", _account_path(customer_number) + "/paperless", payload={"paperless": paperless},
+                 read=False)
+    return AccountSummary.from_json(data)
 
 
 def probe(tenant: Tenant) -> bool:

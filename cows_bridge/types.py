@@ -168,3 +168,86 @@ def parse_datetime(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value))
     except ValueError:
         raise CowsBadResponse(f"not a datetime: {value!r}") from None
+
+
+def _dec(value: Any, name: str) -> Decimal:
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, TypeError):
+        raise CowsBadResponse(f"{name} is not a number: {value!r}") from None
+    if not d.is_finite():
+        raise CowsBadResponse(f"{name} is not finite")
+    return d
+
+
+@dataclass(frozen=True)
+class BillInfo:
+    bill_id: str
+    period_id: int
+    period_label: str
+    bill_date: date
+    due_date: date | None
+    previous_balance: Decimal
+    payments: Decimal
+    adjustments: Decimal
+    current_charges: Decimal
+    penalties: Decimal
+    total_due: Decimal
+    pdf_available: bool
+
+    @classmethod
+    def from_json(cls, d: dict) -> "BillInfo":
+        return cls(
+            bill_id=str(_require(d, "bill_id")), period_id=int(_require(d, "period_id")),
+            period_label=str(d.get("period_label") or ""), bill_date=_date(_require(d, "bill_date"), "bill_date"),
+            due_date=_date(d.get("due_date"), "due_date"),
+            previous_balance=_money(d.get("previous_balance", "0"), "previous_balance"),
+            payments=_money(d.get("payments", "0"), "payments"), adjustments=_money(d.get("adjustments", "0"), "adjustments"),
+            current_charges=_money(d.get("current_charges", "0"), "current_charges"),
+            penalties=_money(d.get("penalties", "0"), "penalties"), total_due=_money(_require(d, "total_due"), "total_due"),
+            pdf_available=bool(d.get("pdf_available")),
+        )
+
+
+@dataclass(frozen=True)
+class TransactionLine:
+    id: str
+    date: date
+    period_id: int | None
+    group_id: str
+    service: str
+    description: str
+    amount: Decimal
+    usage: Decimal | None
+    type: str
+
+    @classmethod
+    def from_json(cls, d: dict) -> "TransactionLine":
+        usage = d.get("usage")
+        return cls(
+            id=str(_require(d, "id")), date=_date(_require(d, "date"), "date"),
+            period_id=int(d["period_id"]) if d.get("period_id") is not None else None,
+            group_id=str(_require(d, "group_id")), service=str(d.get("service") or ""),
+            description=str(d.get("description") or ""), amount=_money(_require(d, "amount"), "amount"),
+            usage=None if usage in (None, "") else _dec(usage, "usage"), type=str(d.get("type") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class UsageReadInfo:
+    service: str
+    period_id: int
+    period_label: str
+    read_date: date
+    previous_read: Decimal
+    current_read: Decimal
+    usage: Decimal
+    meter_number: str
+
+    @classmethod
+    def from_json(cls, service: str, d: dict) -> "UsageReadInfo":
+        return cls(service=service, period_id=int(_require(d, "period_id")), period_label=str(d.get("period_label") or ""),
+                   read_date=_date(_require(d, "read_date"), "read_date"),
+                   previous_read=_dec(_require(d, "previous_read"), "previous_read"),
+                   current_read=_dec(_require(d, "current_read"), "current_read"),
+                   usage=_dec(_require(d, "usage"), "usage"), meter_number=str(d.get("meter_number") or ""))
