@@ -1,15 +1,27 @@
 from allauth.core.internal.httpkit import get_client_ip
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cows_bridge import client as cows
+from cows_bridge.errors import CowsError, CowsNotFound
 from customers import linking
 from customers.forms import LinkAccountForm
 
+from . import formatting as fmt
+from . import services
+from .access import access_account
+from .history import ensure_history
 from .snapshots import accounts_for_user
+
+HISTORY_PAGE_SIZE = 50
 
 
 @login_required
@@ -69,3 +81,165 @@ def unlink(request, link_id: int):
         messages.success(request, _("Account %(number)s is no longer linked.") % {"number": link.customer_number})
         return redirect("billing:home")
     return render(request, "billing/unlink.html", {"link": link})
+
+
+# --- an account's pages ------------------------------------------------------------------------
+
+
+
+
+
+def _choose_account(request, url_name: str, title: str):
+    """Bills and Payments / Graphs from the menu: straight to the account, or pick one of several."""
+    view = accounts_for_user(tenant=request.tenant, user=request.user)
+    if len(view.rows) == 1:
+        return redirect(url_name, account_key=view.rows[0].key)
+    return render(request, "billing/choose_account.html", {"view": view, "url_name": url_name, "title": title})
+
+
+@login_required
+@require_GET
+def history_index(request):
+    return _choose_account(request, "billing:account_history", _("Bills and Payments"))
+
+
+@login_required
+@require_GET
+def graphs_index(request):
+    return _choose_account(request, "billing:account_graphs", _("Graphs"))
+
+
+def _history_rows(account_key: str, entries) -> list[dict]:
+    base = reverse("billing:account_history", kwargs={"account_key": account_key})
+    rows = []
+    for e in entries:
+        detail_url = f"{base}{e.group_id}/"
+        rows.append({
+            "id": e.group_id, "date": fmt.short_date(e.date), "description": e.description, "kind": e.kind,
+            "amount": fmt.money(e.amount), "detail_url": detail_url,
+            "bill_url": f"{base.rsplit('history/', 1)[0]}bills/{e.bill_id}.pdf" if e.bill_id else "",
+            "bill_id": e.bill_id,
+        })
+    return rows
+
+
+@login_required
+@require_GET
+def account_history(request, account_key: str):
+    """Bills and Payments: every bill and transaction, newest first, 50 a page."""
+    account = access_account(request, account_key)
+    status = ensure_history(tenant=request.tenant, account_key=account_key)
+    entries = request.tenant.history_entries.filter(account_key=account_key).order_by("-date", "-group_id")
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    bill_ids = [e.bill_id for e in page.object_list if e.bill_id]
+    pdf_ready = set(request.tenant.bills.filter(account_key=account_key, bill_id__in=bill_ids, pdf_available=True)
+                    .values_list("bill_id", flat=True)) if bill_ids else set()
+    rows = _history_rows(account_key, page.object_list)
+    for row in rows:
+        row["pdf_ready"] = row["bill_id"] in pdf_ready
+    context = {"account": account, "status": status, "page": page, "rows": rows}
+    template = "billing/history.html"
+    if request.htmx and request.GET.get("page"):
+        template = "billing/_history_table.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def history_entry(request, account_key: str, group_id: str):
+    """The breakdown of one bill or payment by service (in place with htmx, or as its own page)."""
+    account = access_account(request, account_key)
+    entry = request.tenant.history_entries.filter(account_key=account_key, group_id=group_id).first()
+    if entry is None:
+        raise Http404
+    lines = request.tenant.history_lines.filter(account_key=account_key, group_id=group_id).order_by("line_id")
+    rows = [{"date": fmt.short_date(l.date), "service": l.service, "description": l.description,
+             "amount": fmt.money(l.amount), "usage": fmt.quantity(l.usage), "kind": l.kind} for l in lines]
+    context = {"account": account, "entry": entry, "entry_date": fmt.short_date(entry.date),
+               "entry_amount": fmt.money(entry.amount), "lines": rows}
+    if request.htmx:
+        return render(request, "billing/_breakdown.html", context)
+    return render(request, "billing/breakdown.html", context)
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+@require_GET
+def bill_pdf(request, account_key: str, bill_id: str):
+    """A bill's PDF, for users who may see the account; kept locally once fetched."""
+    account = access_account(request, account_key)
+    if bill_id == "latest":
+        ensure_history(tenant=request.tenant, account_key=account_key)
+        bill = request.tenant.bills.filter(account_key=account_key).order_by("-bill_date").first()
+    else:
+        bill = request.tenant.bills.filter(account_key=account_key, bill_id=bill_id).first()
+    if bill is None:
+        raise Http404
+    filename = f"bill-{account.customer_number}-{bill.period_label or bill.bill_id}.pdf"
+    if not bill.pdf_available:
+        return render(request, "billing/pdf_unavailable.html", {"account": account, "bill": bill}, status=404)
+    path = f"billpdfs/{request.tenant.id}/{account_key}/{bill.bill_id}.pdf"
+    if default_storage.exists(path):
+        with default_storage.open(path, "rb") as f:
+            return _pdf_response(f.read(), filename)
+    try:
+        pdf = cows.get_bill_pdf(request.tenant, account_key, bill.bill_id)
+    except CowsNotFound:
+        return render(request, "billing/pdf_unavailable.html", {"account": account, "bill": bill}, status=404)
+    except CowsError:
+        return render(request, "billing/pdf_unavailable.html", {"account": account, "bill": bill, "unreachable": True},
+                      status=503)
+    default_storage.save(path, ContentFile(pdf))
+    return _pdf_response(pdf, filename)
+
+
+@login_required
+@require_POST
+def paperless(request, account_key: str):
+    """Enroll in paperless billing, or go back to paper statements."""
+    account = access_account(request, account_key)
+    want = request.POST.get("paperless") == "on"
+    try:
+        now_paperless = services.set_paperless(tenant=request.tenant, account_key=account_key, paperless=want,
+                                               acting_user=request.user)
+    except CowsError:
+        messages.error(request, _("We can't reach the city's billing system right now, so nothing was changed. "
+                                  "Please try again in a few minutes."))
+    else:
+        if now_paperless:
+            messages.success(request, _("Account %(number)s is enrolled in paperless billing. Bills will come by email.")
+                             % {"number": account.customer_number})
+        else:
+            messages.success(request, _("Account %(number)s will get paper statements again.")
+                             % {"number": account.customer_number})
+    return redirect("billing:home")
+
+
+@login_required
+@require_GET
+def account_graphs(request, account_key: str):
+    """Usage per metered service and billed totals, this year against the years before."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    from .graphs import account_graphs as build_graphs
+
+    account = access_account(request, account_key)
+    status = ensure_history(tenant=request.tenant, account_key=account_key)
+    # The graphs change only when the history is copied again: keep their HTML until then.
+    stamp = status.synced_at.timestamp() if status.synced_at else "none"
+    cache_key = f"graphs:{request.tenant.id}:{account_key}:{stamp}:{get_language()}"
+    graphs_html = cache.get(cache_key)
+    if graphs_html is None:
+        graphs = build_graphs(tenant=request.tenant, account_key=account_key)
+        graphs_html = render_to_string("billing/_graphs.html", {"graphs": graphs}, request=request)
+        cache.set(cache_key, graphs_html, 3600)
+    return render(request, "billing/graphs.html", {"account": account, "status": status, "graphs_html": graphs_html})

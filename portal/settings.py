@@ -185,6 +185,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "portal.sqlite3",
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 "timeout": 20,
                 # WAL lets the web server, worker and beat use one file at once.
@@ -379,6 +380,9 @@ if PRODUCTION:
 
 COWS_CONNECT_TIMEOUT = env_float("COWS_CONNECT_TIMEOUT", 2.0)
 COWS_READ_TIMEOUT = env_float("COWS_READ_TIMEOUT", 5.0)
+
+# bench/ measures pages against a bare view that exists only when this is on.
+BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False) and not PRODUCTION
 
 # --- logging: one JSON object a line, each naming the tenant -------------------------------
 

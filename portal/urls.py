@@ -1,5 +1,6 @@
 """URLs of a city's portal (<slug>.<BASE_DOMAIN>)."""
 
+from django.conf import settings
 from django.urls import include, path
 
 from . import views
@@ -12,7 +13,11 @@ urlpatterns = [
     path("profile/", include("customers.urls")),
     path("office/", include("adminpanel.urls")),
     path("utility/", include("billing.urls")),
+    path("communications/", include("communications.urls")),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    urlpatterns.append(path("bench/bare", views.bench_bare))
 
 handler400 = "portal.views.bad_request"
 handler404 = "portal.views.not_found"

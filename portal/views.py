@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -62,3 +62,10 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+def bench_bare(request):
+    """The baseline of the benchmarks in bench/: a view that does nothing (only with BENCHMARK_VIEWS)."""
+    from django.http import HttpResponse
+
+    return HttpResponse(b"ok", content_type="text/plain")

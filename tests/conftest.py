@@ -29,6 +29,12 @@ def host_of(tenant) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads and cached PDFs of a test stay in its own folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield

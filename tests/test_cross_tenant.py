@@ -36,10 +36,69 @@ def make_linked_account(city):
     return {"link_id": link.id}
 
 
-# url name -> how to make one object owned by the city's resident (returns the URL kwargs)
+def make_account_with_history(city):
+    """An account the resident may see, with a fresh local history (no COWS needed to show it)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from billing.models import AccountSnapshot, Bill, HistoryEntry, HistoryLine, HistorySync
+
+    key = "2000200"
+    LinkedAccount.objects.get_or_create(tenant=city.tenant, user=city.resident, account_key=key,
+                                        defaults={"customer_number": "002-0002-00"})
+    AccountSnapshot.objects.get_or_create(tenant=city.tenant, account_key=key, defaults={"data": {
+        "customer_number": "002-0002-00", "last_name": "Rivera", "balance_due": "10.00"}})
+    HistorySync.objects.get_or_create(tenant=city.tenant, account_key=key, defaults={"synced_at": timezone.now()})
+    Bill.objects.get_or_create(tenant=city.tenant, account_key=key, bill_id="B-1", defaults=dict(
+        period_id=1, period_label="2026-10", bill_date=date(2026, 10, 31), due_date=date(2026, 11, 18),
+        previous_balance=0, payments=0, adjustments=0, current_charges=Decimal("10"), penalties=0,
+        total_due=Decimal("10"), pdf_available=True))
+    HistoryEntry.objects.get_or_create(tenant=city.tenant, account_key=key, group_id="B-1", defaults=dict(
+        date=date(2026, 10, 31), kind="Billing", description="Utility bill 2026-10", amount=Decimal("10"),
+        bill_id="B-1"))
+    HistoryLine.objects.get_or_create(tenant=city.tenant, account_key=key, line_id="B-1-0", defaults=dict(
+        group_id="B-1", date=date(2026, 10, 31), service="WATER", description="Import Readings",
+        amount=Decimal("10"), usage=Decimal("5"), kind="Billing"))
+    path = f"billpdfs/{city.tenant.id}/{key}/B-1.pdf"
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    return {"account_key": key}
+
+
+def make_history_entry(city):
+    return {**make_account_with_history(city), "group_id": "B-1"}
+
+
+def make_bill(city):
+    return {**make_account_with_history(city), "bill_id": "B-1"}
+
+
+def make_communication(city):
+    from communications.services import post_communication
+
+    communication = post_communication(tenant=city.tenant, pdf_bytes=b"%PDF-1.4\n%%EOF\n", filename="rates.pdf",
+                                       description="2026 Water Rates", acting_user=city.clerk)
+    return {"communication_id": communication.id}
+
+
+# url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
-    "billing:unlink": make_linked_account,
+    "billing:unlink": (make_linked_account, "GET"),
+    "billing:account_history": (make_account_with_history, "GET"),
+    "billing:history_entry": (make_history_entry, "GET"),
+    "billing:bill_pdf": (make_bill, "GET"),
+    "billing:account_graphs": (make_account_with_history, "GET"),
+    "billing:paperless": (make_account_with_history, "POST"),
+    "communications:pdf": (make_communication, "GET"),
 }
+
+# Objects the office posts for everyone in the city: other cities still get 404, while other
+# people of the same city may see them.
+CITY_WIDE = {"communications:pdf"}
 
 
 def test_every_object_url_is_covered_here():
@@ -50,12 +109,23 @@ def test_every_object_url_is_covered_here():
 def test_other_city_and_other_people_get_404(name, riverton, lakeside, larry, client_for):
     from django.urls import reverse
 
-    kwargs = OBJECT_URLS[name](riverton)
+    maker, method = OBJECT_URLS[name]
+    kwargs = maker(riverton)
     url = reverse(name, kwargs=kwargs, urlconf="portal.urls")
     owner = client_for(riverton.resident, riverton.tenant)
-    assert owner.get(url).status_code == 200
-    for client in (client_for(lakeside.resident, lakeside.tenant), client_for(lakeside.clerk, lakeside.tenant),
-                   client_for(larry, riverton.tenant)):
-        assert client.get(url).status_code == 404
-        assert client.post(url).status_code == 404
-    assert owner.get(url).status_code == 200  # nothing was changed by the others
+    ok = 200 if method == "GET" else 302
+
+    def call(client):
+        return client.get(url) if method == "GET" else client.post(url)
+
+    assert call(owner).status_code == ok
+    others = [client_for(lakeside.resident, lakeside.tenant), client_for(lakeside.clerk, lakeside.tenant)]
+    if name in CITY_WIDE:
+        assert call(client_for(larry, riverton.tenant)).status_code == ok
+    else:
+        others.append(client_for(larry, riverton.tenant))
+    for client in others:
+        assert call(client).status_code == 404
+        # The other method is refused too, without a trace of the object.
+        assert (client.post(url) if method == "GET" else client.get(url)).status_code in (404, 405)
+    assert call(owner).status_code == ok  # nothing was changed by the others

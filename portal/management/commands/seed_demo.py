@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(user=resident, email=DEMO_RESIDENT,
                                               defaults={"verified": True, "primary": True})
         ensure_membership(tenant=tenant, user=resident)
+        call_command("seed_demo_communications", "--tenant", tenant.slug, stdout=self.stdout)
         if samples:
             self._link_resident(tenant, resident, samples)
         self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "

@@ -1,0 +1,92 @@
+import re
+from decimal import Decimal
+
+import pytest
+
+from billing import periods
+from billing.formatting import money
+from customers.linking import link_account
+
+from .conftest import assert_accessible, city_url
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, user, password):
+    page.goto(city_url(live_server, "riverton"))
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_resident_sees_bills_breakdown_pdf_graphs_and_goes_paperless(live_server, page, cows, riverton, password):
+    s = cows.samples("riverton")[0]
+    key = s["customer_number"].replace("-", "")
+    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
+                 last_name=s["last_name"])
+    sign_in(page, live_server, riverton.resident, password)
+    page.get_by_role("link", name="Utility Billing").first.click()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Bills and Payments").first.click()
+    assert page.get_by_role("heading", name="Bills and Payments").is_visible()
+    assert_accessible(page)
+    bills = cows.get(f"/accounts/{key}/bills", office="riverton").json()["bills"]
+    assert page.get_by_role("cell", name=f"Utility bill {bills[0]['period_label']}", exact=True).is_visible()
+
+    # The amount opens its breakdown in place (htmx), without leaving the page.
+    lines = cows.get(f"/accounts/{key}/transactions", office="riverton").json()["transactions"]
+    group = bills[0]["bill_id"]
+    url_before = page.url
+    page.locator(f'a[hx-get$="/history/{group}/"]').click()
+    breakdown = page.locator(f"#d-{group}")
+    breakdown.get_by_text("Import Readings").wait_for()
+    assert page.url == url_before
+    for line in (l for l in lines if l["group_id"] == group):
+        assert breakdown.get_by_text(line["service"], exact=True).count() >= 1
+    assert_accessible(page)
+
+    # View opens the bill PDF.
+    with page.context.expect_page() as new_page:
+        page.get_by_role("link", name=re.compile(f"View.*{bills[0]['period_label']}")).click()
+    pdf_page = new_page.value
+    pdf_page.wait_for_load_state()
+    assert f"/bills/{group}.pdf" in pdf_page.url
+    pdf_page.close()
+
+    page.get_by_role("link", name="Graphs").first.click()
+    assert page.get_by_role("heading", name="Water usage by month").is_visible()
+    assert page.get_by_role("heading", name="Sewer usage by month").is_visible()
+    assert page.get_by_role("heading", name="Total billed by month").is_visible()
+    page.locator(".graph .main-svg").first.wait_for()  # Plotly drew it, from our own server
+    assert page.locator(".modebar").count() >= 1
+    page.get_by_text("Show the numbers as a table").first.click()
+    assert page.get_by_role("row", name=re.compile("^Jan")).first.is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Utility Billing").first.click()
+    page.get_by_role("button", name="Enroll in Paperless").click()
+    assert page.get_by_text("is enrolled in paperless billing").is_visible()
+    assert cows.get(f"/accounts/{key}", office="riverton").json()["send_paper_statement"] is False
+    page.get_by_role("button", name="Switch back to paper statements").click()
+    assert cows.get(f"/accounts/{key}", office="riverton").json()["send_paper_statement"] is True
+
+
+def test_office_closes_the_period_and_the_new_bill_appears(live_server, page, cows, riverton, password):
+    s = cows.samples("riverton")[1]
+    key = s["customer_number"].replace("-", "")
+    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
+                 last_name=s["last_name"])
+    periods.poll_period_state(tenant=riverton.tenant)
+    sign_in(page, live_server, riverton.resident, password)
+    page.goto(city_url(live_server, "riverton", f"/utility/accounts/{key}/history/"))
+    open_label = cows.get("/status", office="riverton").json()["open_period"]["label"]
+    assert page.get_by_role("cell", name=f"Utility bill {open_label}", exact=True).count() == 0
+
+    cows.close_period("riverton")
+    periods.poll_period_state(tenant=riverton.tenant)  # what beat does every minute
+    page.reload()
+    assert page.get_by_role("cell", name=f"Utility bill {open_label}", exact=True).is_visible()
+    account = cows.get(f"/accounts/{key}", office="riverton").json()
+    page.goto(city_url(live_server, "riverton", "/utility/"))
+    assert page.get_by_text(money(Decimal(account["balance_due"]))).first.is_visible()
