@@ -78,6 +78,12 @@ def _graph(graph_id: str, title: str, unit: str, values: dict[int, dict[int, Dec
     return Graph(id=graph_id, title=title, unit="$" if money else unit, years=years, table=table, figure=figure)
 
 
+def _service_order(service: str) -> tuple[int, str]:
+    """Water first, as on the office's statements; then the rest by name."""
+    preferred = ("WATER", "SEWER")
+    return (preferred.index(service), "") if service in preferred else (len(preferred), service)
+
+
 def account_graphs(*, tenant, account_key: str, unit: str = "") -> list[Graph]:
     """One usage graph per metered service, then billed totals, from the local copy of the history."""
     from django.utils import timezone
@@ -100,7 +106,7 @@ def account_graphs(*, tenant, account_key: str, unit: str = "") -> list[Graph]:
     unit = unit or _("thousand gallons")
     graphs = [
         _graph(f"usage-{i}", _("%(service)s usage by month") % {"service": service.title()}, unit, years, money=False)
-        for i, (service, years) in enumerate(sorted(usage.items()))
+        for i, (service, years) in enumerate(sorted(usage.items(), key=lambda kv: _service_order(kv[0])))
     ]
     if billed:
         graphs.append(_graph("billed", _("Total billed by month"), "$", billed, money=True))

@@ -27,3 +27,20 @@ def sync_account_history(tenant_id: int, account_key: str) -> str:
     tenant = Tenant.objects.get(pk=tenant_id)
     current_tenant_slug.set(tenant.slug)
     return history.sync_history(tenant=tenant, account_key=account_key, full=True).isoformat()
+
+
+@shared_task
+def post_payment(payment_id: int) -> list:
+    """Post a just-charged payment's items to Cash Receipting."""
+    from . import posting
+
+    return posting.post_payment_items(payment_id=payment_id)
+
+
+@shared_task
+def post_waiting_payments() -> dict:
+    """Beat: post every waiting item whose retry time has come (COWS was down, or a worker died)."""
+    from . import checkout, posting
+
+    checkout.recover_processing()
+    return posting.post_due_items()

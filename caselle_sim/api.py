@@ -651,6 +651,18 @@ def c_detach(app: App, req: Request, p: dict[str, str]) -> Response:
     return json_response(200, store.detach_landlord(ctx.conn, _landlord_id(p["id"]), p["cn"]))
 
 
+def c_customer_flags(app: App, req: Request, p: dict[str, str]) -> Response:
+    ctx = app.office(req, p["office"], auth=False)
+    body = req.json()
+    if not isinstance(body, dict):
+        raise ApiError(422, "invalid_field", "send an object of flags")
+    try:
+        store.set_customer_flags(ctx.conn, p["cn"], body)
+    except store.StoreError as exc:
+        raise ApiError(exc.status, exc.code, str(exc)) from None
+    return json_response(200, {"customer_number": p["cn"], "flags": body})
+
+
 def c_missing_pdfs_set(app: App, req: Request, p: dict[str, str]) -> Response:
     ctx = app.office(req, p["office"], auth=False)
     ids = req.json().get("bill_ids")
@@ -701,6 +713,7 @@ def _routes() -> list[Route]:
         Route("POST", ctl + ("landlords", "{id}", "accounts", "{cn}"), None, c_attach),
         Route("DELETE", ctl + ("landlords", "{id}", "accounts", "{cn}"), None, c_detach),
         Route("POST", ctl + ("missing-pdfs",), None, c_missing_pdfs_set),
+        Route("POST", ctl + ("customers", "{cn}", "flags"), None, c_customer_flags),
         Route("GET", ctl + ("missing-pdfs",), None, c_missing_pdfs_get),
         Route("DELETE", ctl + ("missing-pdfs",), None, c_missing_pdfs_clear),
     ]

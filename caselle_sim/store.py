@@ -425,6 +425,18 @@ def set_paperless(conn: sqlite3.Connection, customer_id: int, paperless: bool) -
     conn.execute("UPDATE customers SET send_paper = ? WHERE id = ?", (0 if paperless else 1, customer_id))
 
 
+def set_customer_flags(conn: sqlite3.Connection, customer_number: str, flags: dict[str, bool]) -> None:
+    """What office staff change in "Modify Existing Customers": the UDF boxes and Direct Pay."""
+    cust = find_customer(conn, customer_number)
+    if cust is None:
+        raise StoreError("account_not_found", f"no customer {customer_number!r}", 404)
+    columns = {"BLOCK CC": "block_cc", "BLOCK ACH": "block_ach", "direct_pay": "direct_pay"}
+    for name, value in flags.items():
+        if name not in columns or not isinstance(value, bool):
+            raise StoreError("invalid_field", f"unknown flag {name!r} (known: {', '.join(columns)})", 422)
+        conn.execute(f"UPDATE customers SET {columns[name]} = ? WHERE id = ?", (int(value), cust.id))
+
+
 def attach_landlord(conn: sqlite3.Connection, landlord_id: int, customer_number: str) -> dict[str, object]:
     cust = find_customer(conn, customer_number)
     if cust is None:

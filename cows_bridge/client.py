@@ -21,8 +21,8 @@ from portal.models import Tenant
 from . import health
 from .errors import (CowsAuthFailed, CowsBadResponse, CowsError, CowsNotConfigured, CowsNotFound, CowsRejected,
                      CowsUnavailable)
-from .types import (AccountSummary, BillInfo, Landlord, OfficeStatus, Period, TransactionLine, UsageReadInfo,
-                    normalize_customer_number)
+from .types import (AccountSummary, BillInfo, Category, Landlord, OfficeStatus, Period, Receipt, TransactionLine,
+                    UsageReadInfo, normalize_customer_number)
 
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
@@ -205,6 +205,48 @@ def set_paperless(tenant: Tenant, customer_number: str, *, paperless: bool) -> A
     data = _call(tenant, "PUT", _account_path(customer_number) + "/paperless", payload={"paperless": paperless},
                  read=False)
     return AccountSummary.from_json(data)
+
+
+def get_categories(tenant: Tenant) -> list[Category]:
+    """Cash Receipting's categories and distributions (all of them; filter on allow_portal_payments)."""
+    data = _call(tenant, "GET", "/cash-receipting/categories", read=True)
+    return [Category.from_json(c) for c in data.get("categories") or []]
+
+
+def validate_reference(tenant: Tenant, *, category: str, distribution: str, reference: str) -> tuple[bool, str]:
+    """Is this permit or customer number known for an interfaced category? (valid, payor name)."""
+    data = _call(tenant, "POST", "/cash-receipting/validate",
+                 payload={"category": category, "distribution": distribution, "reference": reference}, read=True)
+    return bool(data.get("valid")), str(data.get("payor_name") or "")
+
+
+def get_receipt(tenant: Tenant, reference: str) -> Receipt | None:
+    """The receipt posted with this portal reference, or None."""
+    from urllib.parse import quote
+
+    try:
+        return Receipt.from_json(_call(tenant, "GET", f"/receipts/{quote(reference, safe='')}", read=True))
+    except CowsNotFound:
+        return None
+
+
+def post_receipt(tenant: Tenant, payload: dict) -> Receipt:
+    """Post one receipt to Cash Receipting, exactly once for its reference.
+
+    COWS answers a repeated reference with the first receipt. When the answer is lost (timeout,
+    dropped connection), the receipt is looked up by reference before anyone posts again.
+    """
+    reference = payload["reference"]
+    try:
+        return Receipt.from_json(_call(tenant, "POST", "/receipts", payload=payload, read=False))
+    except CowsUnavailable:
+        try:
+            found = get_receipt(tenant, reference)
+        except CowsError:
+            found = None
+        if found is not None:
+            return found
+        raise
 
 
 def probe(tenant: Tenant) -> bool:

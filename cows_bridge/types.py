@@ -251,3 +251,48 @@ class UsageReadInfo:
                    previous_read=_dec(_require(d, "previous_read"), "previous_read"),
                    current_read=_dec(_require(d, "current_read"), "current_read"),
                    usage=_dec(_require(d, "usage"), "usage"), meter_number=str(d.get("meter_number") or ""))
+
+
+@dataclass(frozen=True)
+class Receipt:
+    confirmation_number: str
+    reference: str
+    amount: Decimal
+    created: bool
+    posted_at: datetime | None
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Receipt":
+        return cls(confirmation_number=str(_require(d, "confirmation_number")), reference=str(_require(d, "reference")),
+                   amount=_money(_require(d, "amount"), "amount"), created=bool(d.get("created", False)),
+                   posted_at=parse_datetime(d.get("posted_at")))
+
+
+@dataclass(frozen=True)
+class Distribution:
+    code: str
+    name: str
+    allow_online_payments: bool
+    allow_portal_payments: bool
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    interfaced: bool
+    reference_label: str
+    distributions: tuple[Distribution, ...]
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Category":
+        return cls(code=str(_require(d, "code")), name=str(_require(d, "name")), interfaced=bool(d.get("interfaced")),
+                   reference_label=str(d.get("reference_label") or ""),
+                   distributions=tuple(Distribution(code=str(x["code"]), name=str(x["name"]),
+                                                    allow_online_payments=bool(x.get("allow_online_payments")),
+                                                    allow_portal_payments=bool(x.get("allow_portal_payments")))
+                                       for x in d.get("distributions") or []))
+
+    @property
+    def portal_distributions(self) -> tuple[Distribution, ...]:
+        return tuple(x for x in self.distributions if x.allow_portal_payments)

@@ -35,4 +35,7 @@ def portal(request):
     if request.user.is_authenticated:
         context["nav_items"] = _nav(request)
         context["is_office_admin"] = is_office_admin(request)
+        from billing.providers import payment_settings
+
+        context["cart_enabled"] = payment_settings(tenant).allow_shopping_cart
     return context

@@ -52,7 +52,7 @@ MODULES: tuple[Module, ...] = (
     Module("utility_billing", _("Utility Billing"), _("See your balance, bills and usage; pay your bill."),
            "billing:home", True),
     Module("other_payments", _("Other Payments"), _("Pay the city for rentals, permits and more."),
-           "billing:other_payments", False),
+           "pay:other", True),
 )
 MODULE_KEYS = tuple(m.key for m in MODULES)
 

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "communications",
     "adminpanel",
     "cows_bridge",
+    "sandboxpay",
 ]
 
 MIDDLEWARE = [
@@ -383,6 +384,12 @@ COWS_READ_TIMEOUT = env_float("COWS_READ_TIMEOUT", 5.0)
 
 # bench/ measures pages against a bare view that exists only when this is on.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False) and not PRODUCTION
+
+# --- payments ---------------------------------------------------------------------------
+
+# Stripe.js and the API: the real ones unless pointed at a local Stripe-compatible server (tests).
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 
 # --- logging: one JSON object a line, each naming the tenant -------------------------------
 

@@ -23,7 +23,7 @@ def slug_from_host(host: str) -> str | None:
 
 
 def tenant_for_slug(slug: str) -> Tenant | None:
-    return Tenant.objects.select_related("portal_settings").filter(slug=slug, is_active=True).first()
+    return Tenant.objects.select_related("portal_settings", "payment_settings").filter(slug=slug, is_active=True).first()
 
 
 def tenant_url(tenant: Tenant, request=None, path: str = "/") -> str:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("profile/", include("customers.urls")),
     path("office/", include("adminpanel.urls")),
     path("utility/", include("billing.urls")),
+    path("pay/", include("billing.pay_urls")),
+    path("sandboxpay/", include("sandboxpay.urls")),
     path("communications/", include("communications.urls")),
 ]
 

@@ -16,8 +16,17 @@ from .tenancy import tenant_url
 def home(request):
     """Logged out: the city's login page. Logged in: the welcome page with Where To? tiles."""
     if not request.user.is_authenticated:
-        return render(request, "portal/landing.html")
-    return render(request, "portal/welcome.html", {"modules": request.tenant.modules()})
+        from billing.providers import payment_settings
+
+        return render(request, "portal/landing.html",
+                      {"guest_payments": payment_settings(request.tenant).allow_guest_payments
+                       and request.tenant.has_module("other_payments")})
+    from billing.providers import payment_settings
+
+    modules = request.tenant.modules()
+    if not payment_settings(request.tenant).allow_other_payments:
+        modules = [m for m in modules if m.key != "other_payments"]
+    return render(request, "portal/welcome.html", {"modules": modules})
 
 
 @login_required

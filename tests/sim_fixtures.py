@@ -231,6 +231,12 @@ class CaselleSim:
     def detach_landlord(self, slug: str, landlord_id: int, customer_number: str) -> dict[str, Any]:
         return self.control("DELETE", f"/offices/{slug}/landlords/{landlord_id}/accounts/{customer_number}").json()
 
+    def set_flags(self, slug: str, customer_number: str, **flags: bool) -> None:
+        """Tick or clear a customer's boxes, as office staff do: BLOCK_CC, BLOCK_ACH, direct_pay."""
+        body = {k.replace("BLOCK_", "BLOCK "): v for k, v in flags.items()}
+        response = self.control("POST", f"/offices/{slug}/customers/{customer_number}/flags", json=body)
+        response.raise_for_status()
+
     def set_missing_pdfs(self, slug: str, bill_ids: list[str]) -> None:
         self.control("POST", f"/offices/{slug}/missing-pdfs", json={"bill_ids": bill_ids})
 

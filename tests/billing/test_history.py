@@ -118,8 +118,8 @@ def test_graphs_show_each_metered_service_and_billed_totals_with_office_figures(
     usage = office(cows, f"/accounts/{key}/usage")["services"]["WATER"]
     last = usage[-1]
     year, month = (int(x) for x in last["period_label"].split("-"))
-    # Services are drawn in name order: SEWER is usage-0, WATER usage-1.
-    figure = json.loads(re.search(r'<script id="usage-1-data" type="application/json">(.*?)</script>', body, re.S).group(1))
+    # Water is drawn first (usage-0), then sewer, as on the statements.
+    figure = json.loads(re.search(r'<script id="usage-0-data" type="application/json">(.*?)</script>', body, re.S).group(1))
     trace = next(t for t in figure["data"] if t["name"] == str(year))
     assert trace["y"][month - 1] == float(last["usage"])
     assert len(figure["data"]) >= 3  # this year against the years before

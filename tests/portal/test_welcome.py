@@ -5,8 +5,15 @@ def test_welcome_page_shows_landing_message_and_enabled_tiles(riverton, client_f
     body = client_for(riverton.resident, riverton.tenant).get("/").content.decode()
     assert "Water main work on Elm St this week." in body
     assert "Utility Billing" in body
-    # Other Payments is enabled but not built yet: no tile.
-    assert "Other Payments" not in body
+    assert "Other Payments" in body
+
+
+def test_other_payments_tile_follows_the_office_setting(riverton, client_for):
+    settings = riverton.tenant.payment_settings
+    settings.allow_other_payments = False
+    settings.save()
+    body = client_for(riverton.resident, riverton.tenant).get("/").content.decode()
+    assert "Other Payments" not in body and "Utility Billing" in body
 
 
 def test_tile_disappears_when_the_module_is_disabled(riverton, client_for):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SandboxpayConfig(AppConfig):
+    name = "sandboxpay"
+    verbose_name = "Sandbox payment provider"
