@@ -400,7 +400,7 @@ def other_payment(request):
                                                   user=request.user, session_key=_session_key(request),
                                                   payer_email=email, payer_name=payor)
             except CheckoutError as exc:
-                errors["__all__"] = str(exc)
+                errors["form"] = str(exc)
             else:
                 return redirect("pay:confirm", reference=payment.reference)
     try:
