@@ -68,6 +68,19 @@ class Command(BaseCommand):
             pass
         except linking.LinkError as exc:
             self.stderr.write(f"Could not link the demo resident's account through COWS ({exc.code}).")
-        self.stdout.write("Sample accounts you can link (customer number, last name, last billed amount):")
+        from cows_bridge import client as cows
+        from cows_bridge.errors import CowsError
+
+        lines = []
         for sample in samples:
-            self.stdout.write(f"  {sample['customer_number']}  {sample['last_name']:<16} ${sample['last_billed_amount']}")
+            try:
+                live = cows.get_account(tenant, sample["customer_number"])
+                amount = live.last_billed_amount
+            except CowsError:
+                amount = sample["last_billed_amount"]
+            lines.append(f"    {sample['customer_number']}   {sample['last_name']:<14} ${amount}")
+        # bin/run prints these in its banner: accounts a newcomer can link (number, last name, last bill).
+        out = Path(samples_path).with_name("demo-accounts.txt")
+        out.write_text("\n".join(lines) + "\n")
+        self.stdout.write("Sample accounts you can link (customer number, last name, last billed amount):")
+        self.stdout.write("\n".join(lines))
