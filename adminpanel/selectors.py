@@ -1,5 +1,14 @@
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from billing.models import Payment, PaymentItem, PaymentSettings
+from billing.providers import payment_settings
 from customers.models import Membership
 from portal.models import Tenant
 
@@ -12,8 +21,65 @@ def portal_overview(*, tenant: Tenant) -> dict:
         "admin_count": memberships.filter(role=Membership.Role.OFFICE_ADMIN).count(),
         "recent_signups": list(memberships.select_related("user").order_by("-created_at")[:10]),
         "linked_account_count": None,
+        "pending_count": tenant.payment_items.filter(post_state=PaymentItem.PostState.WAITING).count(),
     }
     linked = getattr(tenant, "linked_accounts", None)
     if linked is not None:
         overview["linked_account_count"] = linked.count()
     return overview
+
+
+# --- payments ------------------------------------------------------------------------------------
+
+def pending_items(*, tenant: Tenant) -> QuerySet[PaymentItem]:
+    """Items charged but not yet in Cash Receipting (the outbox's waiting rows), oldest first."""
+    return (tenant.payment_items.filter(post_state=PaymentItem.PostState.WAITING)
+            .select_related("payment").order_by("payment__charged_at", "payment__created_at", "id"))
+
+
+def stuck_processing(*, tenant: Tenant) -> QuerySet[Payment]:
+    """Payments sent to the provider whose answer has not come back (the charge's outcome is unknown)."""
+    return tenant.payments.filter(state=Payment.State.PROCESSING).order_by("created_at", "id")
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def _search(text: str) -> Q:
+    items = PaymentItem.objects.filter(payment=OuterRef("pk"))
+    item_match = Q(customer_number__icontains=text) | Q(confirmation_number__icontains=text)
+    digits = re.sub(r"[\s.\-]", "", text)  # customer numbers are typed with or without dashes and periods
+    if digits.isdigit():
+        item_match |= Q(account_key__contains=digits)
+    return (Q(reference__icontains=text) | Q(payer_email__icontains=text) | Q(payer_name__icontains=text)
+            | Exists(items.filter(item_match)))
+
+
+def completed_payments(*, tenant: Tenant, filters: dict) -> QuerySet[Payment]:
+    """Every payment this city sent to its provider, newest first, with its items, filtered.
+
+    `filters` holds the valid values of PaymentFilterForm: dates are days in the city's time zone.
+    Checkouts never confirmed (nothing went to the provider) are left out.
+    """
+    zone = ZoneInfo(tenant.time_zone)
+    payments = (tenant.payments.exclude(state=Payment.State.CREATED)
+                .annotate(paid_at=Coalesce("charged_at", "created_at")))
+    if filters.get("date_from"):
+        payments = payments.filter(paid_at__gte=_local_midnight(filters["date_from"], zone))
+    if filters.get("date_to"):
+        payments = payments.filter(paid_at__lt=_local_midnight(filters["date_to"] + timedelta(days=1), zone))
+    if filters.get("state"):
+        payments = payments.filter(state=filters["state"])
+    if filters.get("kind"):
+        payments = payments.filter(method_kind=filters["kind"])
+    if filters.get("q"):
+        payments = payments.filter(_search(filters["q"]))
+    return payments.prefetch_related(Prefetch("items", queryset=PaymentItem.objects.order_by("id"))).order_by(
+        "-paid_at", "-id")
+
+
+def payment_settings_for_edit(*, tenant: Tenant) -> PaymentSettings:
+    """A fresh copy of the city's payment settings: a form may change it in memory without harm."""
+    current = payment_settings(tenant)
+    return PaymentSettings.objects.get(pk=current.pk, tenant=tenant)

@@ -5,4 +5,10 @@ from . import views
 app_name = "adminpanel"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("payments/pending/", views.pending, name="pending"),
+    path("payments/pending/retry/", views.retry_pending, name="retry_pending"),
+    path("payments/", views.payments, name="payments"),
+    path("payments/export.xlsx", views.payments_export, name="payments_export"),
+    path("settings/payments/", views.payment_settings, name="payment_settings"),
+    path("settings/payments/fee-preview/", views.fee_preview, name="fee_preview"),
 ]

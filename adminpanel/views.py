@@ -1,9 +1,27 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from decimal import Decimal
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from billing.formatting import money
+from billing.models import Payment, PaymentSettings
 from portal.access import office_admin_required
 
-from . import selectors
+from . import exports, selectors, services
+from .forms import FeePreviewForm, PaymentFilterForm, PaymentSettingsForm
+from .labels import item_label, kind_label, method_label, payer_label, state_label
+
+PAGE_SIZE = 50
+PENDING_SHOWN = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @office_admin_required
@@ -11,3 +29,150 @@ from . import selectors
 def overview(request):
     """The office's view of its portal: members, linked accounts, recent sign-ups."""
     return render(request, "adminpanel/overview.html", selectors.portal_overview(tenant=request.tenant))
+
+
+# --- Pending Payments -------------------------------------------------------------------------------
+
+@office_admin_required
+@never_cache
+@require_GET
+def pending(request):
+    """Pending Payments: charged, not yet in Cash Receipting. It should always be empty."""
+    waiting = selectors.pending_items(tenant=request.tenant)
+    items = list(waiting[:PENDING_SHOWN])
+    total = len(items) if len(items) < PENDING_SHOWN else waiting.count()
+    rows = [{
+        "date": timezone.localtime(i.payment.charged_at or i.payment.created_at),
+        "reference": i.reference,
+        "payer": payer_label(i.payment),
+        "what": item_label(i),
+        "amount": money(i.amount),
+        "attempts": i.attempts,
+        "next_attempt_at": timezone.localtime(i.next_attempt_at) if i.next_attempt_at else None,
+        "error": i.last_error,
+    } for i in items]
+    processing = [{
+        "created_at": timezone.localtime(p.created_at),
+        "reference": p.reference,
+        "payer": payer_label(p),
+        "total": money(p.total),
+        "method": method_label(p),
+    } for p in selectors.stuck_processing(tenant=request.tenant)]
+    return render(request, "adminpanel/pending.html", {"rows": rows, "total": total, "processing": processing})
+
+
+@office_admin_required
+@require_POST
+def retry_pending(request):
+    """Retry Now: try to post every waiting payment to Cash Receipting, now."""
+    outcome = services.retry_pending_payments(tenant=request.tenant, acting_user=request.user)
+    posted = ngettext("%(count)d payment was posted to Cash Receipting.",
+                      "%(count)d payments were posted to Cash Receipting.", outcome.posted) % {"count": outcome.posted}
+    if outcome.still_waiting:
+        waiting = ngettext("%(count)d is still waiting: see its error message below.",
+                           "%(count)d are still waiting: see their error messages below.",
+                           outcome.still_waiting) % {"count": outcome.still_waiting}
+        messages.warning(request, f"{posted} {waiting}")
+    elif outcome.posted:
+        messages.success(request, f"{posted} {_('Nothing is waiting.')}")
+    else:
+        messages.info(request, _("Nothing was waiting to be posted."))
+    return redirect("adminpanel:pending")
+
+
+# --- Show Completed Payments -------------------------------------------------------------------------
+
+def _payment_row(payment: Payment) -> dict:
+    items = list(payment.items.all())
+    return {
+        "date": timezone.localtime(payment.charged_at or payment.created_at),
+        "reference": payment.reference,
+        "payer_name": payment.payer_name,
+        "payer_email": payment.payer_email,
+        "items": [f"{item_label(i)}: {money(i.amount)}" for i in items],
+        "amount": money(payment.amount),
+        "fee": money(payment.fee),
+        "total": money(payment.total),
+        "method": method_label(payment),
+        "kind": kind_label(payment.method_kind),
+        "state": payment.state,
+        "state_label": state_label(payment.state),
+        "failure_reason": payment.failure_reason if payment.state == Payment.State.FAILED else "",
+        "confirmations": [i.confirmation_number for i in items if i.confirmation_number],
+    }
+
+
+@office_admin_required
+@never_cache
+@require_GET
+def payments(request):
+    """Show Completed Payments: every payment through the provider, newest first, filtered, 50 a page."""
+    form = PaymentFilterForm(request.GET)
+    found = selectors.completed_payments(tenant=request.tenant, filters=form.filters())
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    received = Q(state__in=[Payment.State.CHARGED, Payment.State.POSTED])
+    totals = found.order_by().aggregate(count=Count("id", filter=received), amount=Sum("amount", filter=received),
+                                        fee=Sum("fee", filter=received), total=Sum("total", filter=received))
+    zero = Decimal("0.00")
+    context = {
+        "form": form, "page": page, "rows": [_payment_row(p) for p in page.object_list],
+        "received_count": totals["count"], "received_amount": money(totals["amount"] or zero),
+        "received_fee": money(totals["fee"] or zero), "received_total": money(totals["total"] or zero),
+    }
+    return render(request, "adminpanel/payments.html", context)
+
+
+@office_admin_required
+@require_GET
+def payments_export(request):
+    """Export to Excel: the filtered payments (every page), as numbers and dates."""
+    form = PaymentFilterForm(request.GET)
+    found = selectors.completed_payments(tenant=request.tenant, filters=form.filters())
+    workbook = exports.write_payments_xlsx(tenant=request.tenant, payments=found)
+    response = FileResponse(workbook, as_attachment=True, filename=exports.export_filename(request.tenant),
+                            content_type=XLSX)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Payment settings --------------------------------------------------------------------------------
+
+def _fee_preview(data) -> dict:
+    """The fee of a $100 payment by card and by bank account, from the fee fields as typed."""
+    amount = Decimal("100.00")
+    form = FeePreviewForm(data)
+    if not form.is_valid():
+        return {"preview_amount": money(amount), "preview_rows": [], "preview_invalid": True}
+    schedule = PaymentSettings(**form.cleaned_data)  # unsaved: only its fee_for is used
+    rows = []
+    for kind in ("card", "ach"):
+        fee = schedule.fee_for(kind, amount)
+        rows.append({"label": kind_label(kind), "fee": money(fee), "total": money(amount + fee)})
+    return {"preview_amount": money(amount), "preview_rows": rows, "preview_invalid": False}
+
+
+def _fee_data(settings: PaymentSettings) -> dict:
+    return {name: getattr(settings, name) for name in FeePreviewForm.base_fields}
+
+
+@office_admin_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def payment_settings(request):
+    """Admin - Portal Settings: payment provider, service fees, limits, options, messages, receipt email."""
+    current = selectors.payment_settings_for_edit(tenant=request.tenant)
+    form = PaymentSettingsForm(request.POST if request.method == "POST" else None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.update_payment_settings(tenant=request.tenant, changes=form.changes(), acting_user=request.user)
+        messages.success(request, _("The payment settings were saved."))
+        return redirect("adminpanel:payment_settings")
+    context = {"form": form, "secret_is_set": form.secret_is_set(),
+               **_fee_preview(request.POST if request.method == "POST" else _fee_data(current))}
+    return render(request, "adminpanel/payment_settings.html", context, status=400 if form.errors else 200)
+
+
+@office_admin_required
+@require_GET
+def fee_preview(request):
+    """The live fee preview of the settings page, as the fee fields are typed."""
+    return render(request, "adminpanel/_fee_preview.html", _fee_preview(request.GET))

@@ -1,0 +1,262 @@
+"""The office's forms: filters over the payment lists, and the payment settings."""
+
+from __future__ import annotations
+
+import importlib.util
+import string
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Payment, PaymentSettings
+
+RECEIPT_VARIABLES = ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting")
+ZERO = Decimal("0")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PaymentFilterForm(forms.Form):
+    """Show Completed Payments: date range (city time), state, payment type and a search."""
+
+    STATES = (
+        ("", _("Any state")),
+        (Payment.State.POSTED, _("Posted")),
+        (Payment.State.CHARGED, _("Received, posting pending")),
+        (Payment.State.PROCESSING, _("Charging")),
+        (Payment.State.FAILED, _("Failed")),
+    )
+    KINDS = (("", _("Card or bank account")), ("card", _("Card")), ("ach", _("Bank account")))
+
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+    kind = forms.ChoiceField(label=_("Payment type"), choices=KINDS, required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100, strip=True,
+                        help_text=_("Reference, payer email, customer number or confirmation number."),
+                        widget=forms.TextInput(attrs={"type": "search"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad field is reported and left out, the others still apply."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in (None, "")}
+
+
+# --- payment settings ------------------------------------------------------------------------------
+
+def _money(label, *, help_text=""):
+    return forms.DecimalField(label=label, help_text=help_text, max_digits=12, decimal_places=2,
+                              min_value=ZERO, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                              error_messages={"min_value": _("Enter zero or more."),
+                                              "max_decimal_places": _("Use dollars and cents, such as 1.50."),
+                                              "invalid": _("Enter an amount, such as 1.50.")})
+
+
+def _percent(label):
+    return forms.DecimalField(label=label, max_digits=5, decimal_places=2,
+                              validators=[MinValueValidator(ZERO, _("Enter zero or more.")),
+                                          MaxValueValidator(Decimal("10"), _("A service fee can be at most 10 percent."))],
+                              widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                              error_messages={"max_decimal_places": _("Use at most 2 decimal places, such as 2.95."),
+                                              "max_digits": _("A service fee can be at most 10 percent."),
+                                              "max_whole_digits": _("A service fee can be at most 10 percent."),
+                                              "invalid": _("Enter a percentage, such as 2.95.")})
+
+
+def check_receipt_template(text: str) -> None:
+    """Only the listed variables, written plainly as {name}; a clear error otherwise."""
+    allowed = ", ".join("{%s}" % v for v in RECEIPT_VARIABLES)
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        raise forms.ValidationError(
+            _("A { or } is not closed. Write variables exactly as listed (%(allowed)s); "
+              "to show a brace itself, type it twice: {{ or }}.") % {"allowed": allowed}) from None
+    unknown = []
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in RECEIPT_VARIABLES or spec or conversion:
+            written = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+            unknown.append(written)
+    if unknown:
+        raise forms.ValidationError(
+            _("Unknown variable %(unknown)s. You can use: %(allowed)s.")
+            % {"unknown": ", ".join(dict.fromkeys(unknown)), "allowed": allowed})
+
+
+class PaymentSettingsForm(forms.ModelForm):
+    """Admin - Portal Settings: Payment Providers, Payment, and the Payment Receipt email.
+
+    The Stripe secrets are write-only: the page never shows them, and an empty field keeps
+    the saved value.
+    """
+
+    SECRETS = ("stripe_secret_key", "stripe_webhook_secret")
+
+    stripe_secret_key = forms.CharField(
+        label=_("Stripe secret key"), required=False, max_length=200, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+    stripe_webhook_secret = forms.CharField(
+        label=_("Stripe webhook signing secret"), required=False, max_length=200, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+    forget_stripe_secrets = forms.BooleanField(
+        label=_("Remove the saved Stripe secret key and webhook secret"), required=False)
+
+    card_fee_percent = _percent(_("Card: percent of the amount"))
+    card_fee_flat = _money(_("Card: flat amount ($)"))
+    card_fee_minimum = _money(_("Card: minimum fee ($)"))
+    ach_fee_percent = _percent(_("Bank account: percent of the amount"))
+    ach_fee_flat = _money(_("Bank account: flat amount ($)"))
+    ach_fee_minimum = _money(_("Bank account: minimum fee ($)"))
+    minimum_payment = _money(_("Smallest payment ($)"))
+    maximum_payment = _money(_("Largest payment ($)"))
+    maximum_overpayment = _money(_("Largest overpayment of a utility bill ($)"),
+                                 help_text=_("How far a payment may go over the balance due, as a credit."))
+
+    class Meta:
+        model = PaymentSettings
+        fields = [
+            "provider", "stripe_publishable_key",
+            "card_fee_percent", "card_fee_flat", "card_fee_minimum",
+            "ach_fee_percent", "ach_fee_flat", "ach_fee_minimum",
+            "minimum_payment", "maximum_payment", "maximum_overpayment",
+            "allow_other_payments", "require_comment_for_other_payments", "allow_guest_payments",
+            "allow_shopping_cart",
+            "other_payments_message", "payment_page_message", "payment_complete_message",
+            "udf_block_card", "udf_block_ach",
+            "receipt_subject", "receipt_body",
+        ]
+        labels = {
+            "provider": _("Payment provider"),
+            "stripe_publishable_key": _("Stripe publishable key"),
+            "allow_other_payments": _("Allow other payments (Miscellaneous Payments while signed in)"),
+            "require_comment_for_other_payments": _("Require a comment for other payments"),
+            "allow_guest_payments": _("Allow payments without logging in (Pay as Guest)"),
+            "allow_shopping_cart": _("Allow the shopping cart"),
+            "other_payments_message": _("Other Payments screen message"),
+            "payment_page_message": _("Payment page message"),
+            "payment_complete_message": _("Payment complete page message"),
+            "udf_block_card": _("UDF that blocks card payments"),
+            "udf_block_ach": _("UDF that blocks bank account (ACH) payments"),
+            "receipt_subject": _("Receipt email subject"),
+            "receipt_body": _("Receipt email body"),
+        }
+        help_texts = {
+            "stripe_publishable_key": _("Starts with pk_. It is not secret: the payment page uses it."),
+            "payment_complete_message": _("Usually blank: the confirmation page has a default text."),
+            "udf_block_card": _("The name of the checkbox user-defined field in Caselle. Leave blank to block no one."),
+            "udf_block_ach": _("The name of the checkbox user-defined field in Caselle. Leave blank to block no one."),
+        }
+        widgets = {
+            "provider": forms.RadioSelect,
+            "other_payments_message": forms.Textarea(attrs={"rows": 3}),
+            "payment_page_message": forms.Textarea(attrs={"rows": 3}),
+            "payment_complete_message": forms.Textarea(attrs={"rows": 3}),
+            "receipt_body": forms.Textarea(attrs={"rows": 10}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [(PaymentSettings.Provider.SANDBOX, _("Sandbox (test payments, no money moves)")),
+                                           (PaymentSettings.Provider.STRIPE, _("Stripe"))]
+        for name in ("other_payments_message", "payment_page_message", "payment_complete_message"):
+            self.fields[name].max_length = 4000
+        for name in self.SECRETS:
+            is_set = bool(getattr(self.instance, name, ""))
+            self.fields[name].help_text = (_("Set. Leave empty to keep it; type a new one to replace it.") if is_set
+                                           else _("Not set."))
+        self.fields["receipt_body"].help_text = self.fields["receipt_subject"].help_text = (
+            _("Variables: %(variables)s") % {"variables": " ".join("{%s}" % v for v in RECEIPT_VARIABLES)})
+
+    def secret_is_set(self) -> dict[str, bool]:
+        return {name: bool(getattr(self.instance, name, "")) for name in self.SECRETS}
+
+    def clean_stripe_publishable_key(self):
+        key = self.cleaned_data["stripe_publishable_key"].strip()
+        if key and not key.startswith("pk_"):
+            raise forms.ValidationError(_("A Stripe publishable key starts with pk_."))
+        return key
+
+    def clean_stripe_secret_key(self):
+        key = self.cleaned_data["stripe_secret_key"]
+        if key and not key.startswith(("sk_", "rk_")):
+            # Said without echoing the value: it may be a real secret typed in the wrong box.
+            raise forms.ValidationError(_("A Stripe secret key starts with sk_ or rk_."))
+        return key
+
+    def clean_stripe_webhook_secret(self):
+        key = self.cleaned_data["stripe_webhook_secret"]
+        if key and not key.startswith("whsec_"):
+            raise forms.ValidationError(_("A Stripe webhook signing secret starts with whsec_."))
+        return key
+
+    def clean_udf_block_card(self):
+        return self.cleaned_data["udf_block_card"].strip()
+
+    def clean_udf_block_ach(self):
+        return self.cleaned_data["udf_block_ach"].strip()
+
+    def clean_receipt_subject(self):
+        value = self.cleaned_data["receipt_subject"]
+        if "\n" in value or "\r" in value:
+            raise forms.ValidationError(_("The subject must be one line."))
+        check_receipt_template(value)
+        return value
+
+    def clean_receipt_body(self):
+        value = self.cleaned_data["receipt_body"]
+        check_receipt_template(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("minimum_payment"), data.get("maximum_payment")
+        if low is not None and low <= 0:
+            self.add_error("minimum_payment", _("The smallest payment must be more than zero."))
+        elif low is not None and high is not None and high < low:
+            self.add_error("maximum_payment", _("The largest payment must be at least the smallest payment."))
+        if data.get("provider") == PaymentSettings.Provider.STRIPE:
+            if importlib.util.find_spec("billing.providers.stripe") is None:
+                self.add_error("provider", _("Stripe is not available in this installation yet."))
+            if not data.get("stripe_publishable_key"):
+                self.add_error("stripe_publishable_key", _("Enter the Stripe publishable key to use Stripe."))
+            forgetting = data.get("forget_stripe_secrets")
+            if not data.get("stripe_secret_key") and (forgetting or not self.instance.stripe_secret_key):
+                self.add_error("stripe_secret_key", _("Enter the Stripe secret key to use Stripe."))
+        return data
+
+    def changes(self) -> dict:
+        """The values to save: the secrets only when a new one was typed (or removal asked for)."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.cleaned_data.get("forget_stripe_secrets"):
+            data.update({name: "" for name in self.SECRETS})
+        for name in self.SECRETS:
+            if self.cleaned_data.get(name):
+                data[name] = self.cleaned_data[name]
+        return data
+
+
+class FeePreviewForm(forms.Form):
+    """The six fee fields of the settings form, read leniently for the live preview."""
+
+    card_fee_percent = forms.DecimalField(max_digits=5, decimal_places=2, min_value=ZERO, max_value=Decimal("10"))
+    card_fee_flat = forms.DecimalField(max_digits=12, decimal_places=2, min_value=ZERO)
+    card_fee_minimum = forms.DecimalField(max_digits=12, decimal_places=2, min_value=ZERO)
+    ach_fee_percent = forms.DecimalField(max_digits=5, decimal_places=2, min_value=ZERO, max_value=Decimal("10"))
+    ach_fee_flat = forms.DecimalField(max_digits=12, decimal_places=2, min_value=ZERO)
+    ach_fee_minimum = forms.DecimalField(max_digits=12, decimal_places=2, min_value=ZERO)

@@ -1,0 +1,53 @@
+"""The office's actions on payments, each recording who acted.
+
+They call the billing domain (posting, settings); billing owns the rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from billing import posting
+from billing.models import PaymentItem, PaymentSettings
+from customers.models import User
+from portal.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    posted: int
+    refused: int
+    still_waiting: int
+
+
+def retry_pending_payments(*, tenant: Tenant, acting_user: User) -> RetryOutcome:
+    """Retry Now: post every waiting item of the city at once, whatever its retry time."""
+    # post_due_items claims each item atomically, so a worker posting at the same moment and
+    # this call never post one item twice; an item the worker holds is skipped here.
+    counts = posting.post_due_items(tenant=tenant, force=True)
+    still_waiting = tenant.payment_items.filter(post_state=PaymentItem.PostState.WAITING).count()
+    outcome = RetryOutcome(posted=counts.get("posted", 0), refused=counts.get("rejected", 0),
+                           still_waiting=still_waiting)
+    logger.info("retry now", extra={"acting_user_id": acting_user.id, "posted": outcome.posted,
+                                    "refused": outcome.refused, "still_waiting": outcome.still_waiting})
+    return outcome
+
+
+@transaction.atomic
+def update_payment_settings(*, tenant: Tenant, changes: dict, acting_user: User) -> PaymentSettings:
+    """Save the office's payment settings; the log names who changed which fields (never a secret's value)."""
+    settings, _ = PaymentSettings.objects.select_for_update().get_or_create(tenant=tenant)
+    changed = sorted(name for name, value in changes.items() if getattr(settings, name) != value)
+    for name in changed:
+        setattr(settings, name, changes[name])
+    if changed:
+        settings.save(update_fields=changed)
+    logger.info("payment settings changed", extra={"acting_user_id": acting_user.id, "fields": ",".join(changed)})
+    # The request's tenant carries the settings it loaded: keep it in step for the rest of the request.
+    tenant.payment_settings = settings
+    return settings

@@ -1,0 +1,68 @@
+"""The clerk finds a payment Caselle could not take, and posts it with Retry Now."""
+
+import re
+
+import pytest
+
+from billing import posting
+from billing.models import PaymentItem
+
+from ..adminpanel.helpers import link_sample, pay
+from .conftest import assert_accessible, city_url
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, user, password):
+    page.goto(city_url(live_server, "riverton"))
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_clerk_retries_a_pending_payment(live_server, page, cows, riverton, password, client_for):
+    account = link_sample(cows, riverton)
+    payment = pay(client_for(riverton.resident, riverton.tenant), account, "42.00")
+    cows.set_fault(operation="post_receipt", mode="error", status=503, office="riverton")
+    posting.post_payment_items(payment_id=payment.id)
+    item = PaymentItem.objects.get(payment=payment)
+    assert item.post_state == "waiting" and item.last_error
+    cows.clear_faults()
+
+    sign_in(page, live_server, riverton.clerk, password)
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("link", name="Pending Payments").first.click()
+    assert page.get_by_role("heading", name="Pending Payments", exact=True).is_visible()
+    row = page.get_by_role("listitem").filter(has_text=item.reference)
+    assert row.is_visible()
+    assert row.get_by_text(item.last_error).is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Retry Now").click()
+    page.get_by_text("1 payment was posted to Cash Receipting.").wait_for()
+    assert page.get_by_text("Nothing is waiting: every payment reached Cash Receipting.").is_visible()
+    assert_accessible(page)
+    item.refresh_from_db()
+    assert item.post_state == "posted"
+    assert cows.get(f"/receipts/{item.reference}", office="riverton").json()["confirmation_number"] == \
+        item.confirmation_number
+
+    page.get_by_role("link", name="Completed Payments", exact=True).click()
+    assert page.get_by_role("cell", name=item.confirmation_number).is_visible()
+    assert page.get_by_role("cell", name=re.compile(r"\$42\.00")).first.is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Payment settings").click()
+    assert page.get_by_role("heading", name="Payment settings").is_visible()
+    page.get_by_label("Card: percent of the amount").fill("3.5")
+    page.locator("#fee-preview").get_by_text("$103.50").wait_for()  # the preview follows as the fee is typed
+    assert_accessible(page)
+
+    # A bad fee is refused with its reason, on an accessible page, and nothing is saved.
+    page.get_by_label("Card: percent of the amount").fill("50")
+    page.get_by_role("button", name="Save payment settings").click()
+    assert page.get_by_text("A service fee can be at most 10 percent.").is_visible()
+    assert page.get_by_text("Nothing was saved.").is_visible()
+    assert_accessible(page)
+    riverton.tenant.payment_settings.refresh_from_db()
+    assert str(riverton.tenant.payment_settings.card_fee_percent) == "2.95"
