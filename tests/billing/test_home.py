@@ -2,9 +2,11 @@ import html
 from datetime import timedelta
 from decimal import Decimal
 
+
 from django.core import mail
 from django.utils import timezone
 
+from billing.formatting import money
 from billing.models import AccountSnapshot
 from customers.linking import link_account
 from customers.models import LandlordLink
@@ -26,7 +28,7 @@ def test_home_lists_each_account_with_balance_and_due_date(cows, riverton, clien
     for s in cows.samples("riverton"):
         office = cows.get(f"/accounts/{s['customer_number']}", office="riverton").json()
         assert s["customer_number"] in body
-        assert f"${Decimal(office['balance_due']):,.2f}" in body
+        assert money(Decimal(office['balance_due'])) in body
     assert "Link Another Account" in body
     assert "contact the office" in body
 

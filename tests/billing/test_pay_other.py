@@ -2,7 +2,6 @@ import html
 import re
 from decimal import Decimal
 
-import pytest
 from django.core import mail
 from django.test import Client
 
