@@ -296,26 +296,13 @@ class Payment(models.Model):
         return f"{self.method_brand} •••• {self.method_last4}" if self.method_last4 else self.method_brand
 
 
-class PaymentItem(models.Model):
-    """What one payment pays for, and its receipt in Cash Receipting: the outbox row.
-
-    It is written together with the charge's success, then a worker posts it with its own
-    reference (idempotent at COWS), so it is posted once, whatever fails in between.
-    """
+class PayableTarget(models.Model):
+    """What a payment item pays for: a utility account, or a Cash Receipting distribution."""
 
     class Kind(models.TextChoices):
         UTILITY = "utility", "Utility bill"
         MISC = "misc", "Other payment"
 
-    class PostState(models.TextChoices):
-        HELD = "held", "Not charged yet"
-        WAITING = "waiting", "Waiting to post"
-        POSTED = "posted", "Posted"
-        VOID = "void", "Not to post (charge failed)"
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payment_items")
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")
-    reference = models.CharField(max_length=48, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     account_key = models.CharField(max_length=20, blank=True)
     customer_number = models.CharField(max_length=24, blank=True)
@@ -327,6 +314,33 @@ class PaymentItem(models.Model):
     payor = models.CharField(max_length=120, blank=True)
     comment = models.CharField(max_length=500, blank=True)
     amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.UTILITY:
+            return f"Utility account {self.customer_number}"
+        return f"{self.category_name} – {self.distribution_name}"
+
+
+class PaymentItem(PayableTarget):
+    """What one payment pays for, and its receipt in Cash Receipting: the outbox row.
+
+    It is written together with the charge's success, then a worker posts it with its own
+    reference (idempotent at COWS), so it is posted once, whatever fails in between.
+    """
+
+    class PostState(models.TextChoices):
+        HELD = "held", "Not charged yet"
+        WAITING = "waiting", "Waiting to post"
+        POSTED = "posted", "Posted"
+        VOID = "void", "Not to post (charge failed)"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payment_items")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")
+    reference = models.CharField(max_length=48, unique=True)
     post_state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.HELD)
     confirmation_number = models.CharField(max_length=40, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
@@ -338,13 +352,6 @@ class PaymentItem(models.Model):
     class Meta:
         indexes = [models.Index(fields=["post_state", "next_attempt_at"], name="payment_item_due"),
                    models.Index(fields=["tenant", "post_state"], name="payment_item_tenant_state")]
-
-    @property
-    def label(self) -> str:
-        if self.kind == self.Kind.UTILITY:
-            return f"Utility account {self.customer_number}"
-        return f"{self.category_name} – {self.distribution_name}"
-
 
 class PaymentEvent(models.Model):
     """A recorded change of a payment's state, with when and why."""
@@ -370,27 +377,10 @@ class ProviderEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique")]
 
 
-class CartItem(models.Model):
+class CartItem(PayableTarget):
     """Something waiting in a shopping cart (a user's, or a guest's session)."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="cart_items")
     user = models.ForeignKey("customers.User", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     session_key = models.CharField(max_length=64, blank=True)
-    kind = models.CharField(max_length=10, choices=PaymentItem.Kind.choices)
-    account_key = models.CharField(max_length=20, blank=True)
-    customer_number = models.CharField(max_length=24, blank=True)
-    category = models.CharField(max_length=40, blank=True)
-    category_name = models.CharField(max_length=120, blank=True)
-    distribution = models.CharField(max_length=40, blank=True)
-    distribution_name = models.CharField(max_length=120, blank=True)
-    category_reference = models.CharField(max_length=60, blank=True)
-    payor = models.CharField(max_length=120, blank=True)
-    comment = models.CharField(max_length=500, blank=True)
-    amount = models.DecimalField(**MONEY)
     added_at = models.DateTimeField(default=timezone.now)
-
-    @property
-    def label(self) -> str:
-        if self.kind == PaymentItem.Kind.UTILITY:
-            return f"Utility account {self.customer_number}"
-        return f"{self.category_name} – {self.distribution_name}"
