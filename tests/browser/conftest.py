@@ -61,3 +61,11 @@ def read_mails(directory: Path) -> list[email.message.EmailMessage]:
 def city_url(live_server, slug: str, path: str = "/") -> str:
     port = live_server.url.rsplit(":", 1)[1]
     return f"http://{slug}.localhost:{port}{path}"
+
+
+def sign_in(page, live_server, user, password, slug: str = "riverton") -> None:
+    """Sign in on the city's own page, as a person would."""
+    page.goto(city_url(live_server, slug))
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -7,16 +7,9 @@ from billing import periods
 from billing.formatting import money
 from customers.linking import link_account
 
-from .conftest import assert_accessible, city_url
+from .conftest import assert_accessible, city_url, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user, password):
-    page.goto(city_url(live_server, "riverton"))
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_resident_sees_bills_breakdown_pdf_graphs_and_goes_paperless(live_server, page, cows, riverton, password):

@@ -8,16 +8,9 @@ from billing import posting
 from billing.models import PaymentItem
 
 from ..adminpanel.helpers import link_sample, pay
-from .conftest import assert_accessible, city_url
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user, password):
-    page.goto(city_url(live_server, "riverton"))
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_clerk_retries_a_pending_payment(live_server, page, cows, riverton, password, client_for):

@@ -6,16 +6,9 @@ from billing import posting
 from billing.models import Payment
 from customers.linking import link_account
 
-from .conftest import assert_accessible, city_url, read_mails
+from .conftest import assert_accessible, city_url, read_mails, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user, password):
-    page.goto(city_url(live_server, "riverton"))
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def link(cows, riverton, i=0):
