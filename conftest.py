@@ -1,2 +1,2 @@
-# The Caselle simulator fixtures (a real process on a free port) for every test that needs them.
-pytest_plugins = ["tests.sim_fixtures"]
+# The Caselle simulator and localstripe fixtures (real processes on free ports) for every test that needs them.
+pytest_plugins = ["tests.sim_fixtures", "tests.stripe_fixtures"]

@@ -194,6 +194,11 @@ def _charge(payment: Payment) -> Payment:
         # The outcome is unknown: stay "processing"; recover_processing asks again with the same key.
         logger.warning("charge outcome unknown, will ask again: %s", exc, extra={"reference": payment.reference})
         return payment
+    if result.requires_action:
+        # The customer must finish in the page (3-D Secure); the page or the webhook records the outcome.
+        Payment.objects.filter(pk=payment.pk).update(provider_payment_id=result.provider_payment_id)
+        payment.provider_payment_id = result.provider_payment_id
+        return payment
     return record_charge_result(payment=payment, succeeded=result.succeeded,
                                 provider_payment_id=result.provider_payment_id,
                                 failure_message=result.failure_message, deposit_date=result.deposit_date)

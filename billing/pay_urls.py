@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pay_views
+from . import pay_views, webhooks
 from .urls import AccountKeyConverter  # noqa: F401  (registers the acct converter)
 
 app_name = "pay"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("cart/<int:item_id>/remove/", pay_views.remove_from_cart, name="cart_remove"),
     path("wallet/", pay_views.wallet, name="wallet"),
     path("wallet/<int:method_id>/delete/", pay_views.delete_method, name="wallet_delete"),
+    path("webhooks/stripe/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("<slug:reference>/confirm/", pay_views.confirm, name="confirm"),
     path("<slug:reference>/", pay_views.result, name="result"),
 ]

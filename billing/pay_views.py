@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cows_bridge import client as cows
 from cows_bridge.errors import CowsError
 
-from . import checkout
+from . import checkout, webhooks
 from .access import access_account
 from .checkout import CheckoutError, ItemSpec, MethodSpec
 from .formatting import money
@@ -200,11 +200,21 @@ def fees(request):
 def confirm(request, reference: str):
     """Review amount, fee and total, then Pay. Pressing Pay twice (or twenty times) charges once."""
     payment = _access_payment(request, reference)
+    stripe_pending = (Payment.State.PROCESSING, PaymentSettings.Provider.STRIPE)
     if request.method == "POST":
         payment = checkout.confirm_payment(payment=payment)
+        if (payment.state, payment.provider) == stripe_pending:
+            return redirect("pay:confirm", reference=payment.reference)  # Stripe may want 3-D Secure first
         if payment.state == Payment.State.FAILED:
             messages.error(request, payment.failure_reason)
         return redirect("pay:result", reference=payment.reference)
+    if (payment.state, payment.provider) == stripe_pending:
+        payment, client_secret = webhooks.refresh_payment(payment=payment)
+        if client_secret:  # the card's bank wants the customer to verify: Stripe.js does it on this page
+            return render(request, "pay/stripe_verify.html", {"payment": payment, "client_secret": client_secret,
+                                                              **_provider_context(request)})
+        if payment.state == Payment.State.FAILED:
+            messages.error(request, payment.failure_reason)
     if payment.state != Payment.State.CREATED:
         return redirect("pay:result", reference=payment.reference)
     return render(request, "pay/confirm.html", {"payment": payment, "items": list(payment.items.all()),

@@ -404,5 +404,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.server": {"level": "INFO"},
+        "stripe": {"level": "WARNING"},
     },
 }

@@ -55,8 +55,22 @@
   function stripeToken(form, choice) {
     if (choice !== "new-card" || !stripe) { return Promise.reject(new Error("Bank accounts cannot be added here yet.")); }
     return stripe.createPaymentMethod({ type: "card", card: card }).then(function (res) {
-      if (res.error) { throw new Error(res.error.message); }
+      if (res && res.error) { throw new Error(res.error.message); }
+      if (!res || !res.paymentMethod) { throw new Error("We could not read the card. Please try again."); }
       return res.paymentMethod.id;
+    });
+  }
+
+  // 3-D Secure: Stripe.js shows the bank's check, then the form goes back to the portal, which asks
+  // Stripe how it went. On an error the customer reads it and presses Continue (no automatic loop).
+  function verifyWithStripe(form) {
+    if (!window.Stripe || !document.body.dataset.stripeKey) { return; }
+    var status = document.getElementById("verify-status");
+    window.Stripe(document.body.dataset.stripeKey).confirmCardPayment(form.dataset.clientSecret).then(function (res) {
+      if (res && res.paymentIntent) { form.submit(); return; }
+      if (status) { status.textContent = (res && res.error && res.error.message) || "The check did not finish. Press Continue."; }
+    }, function () {
+      if (status) { status.textContent = "The check did not finish. Press Continue."; }
     });
   }
 
@@ -88,6 +102,7 @@
       showFields(form);
       if (document.body.dataset.provider === "stripe") { setupStripe(form); }
     });
+    document.querySelectorAll("form.stripe-verify-form").forEach(verifyWithStripe);
     // Pay once: the button is disabled after the first press (the server also charges once).
     document.querySelectorAll("form.confirm-form").forEach(function (form) {
       form.addEventListener("submit", function () {
