@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 # Successes on a healthy link are written at most this often per process (a busy page
 # should not turn every read into a database write).
 SUCCESS_WRITE_INTERVAL = 15.0
+# A link is down after this many failures in a row: one refused call between good ones (COWS
+# refusing only receipts, say) is not an outage, and must not send the office a storm of alerts.
+DOWN_AFTER = 2
 _last_success_write: dict[int, float] = {}
 
 
@@ -40,9 +43,10 @@ def record_success(tenant, latency_ms: int) -> None:
     with transaction.atomic():
         # Exactly one caller sees the down→up transition and announces it.
         came_back = CowsLink.objects.filter(tenant=tenant, is_down=True).update(
-            is_down=False, down_since=None, last_success_at=now, latency_ms=latency_ms)
+            is_down=False, down_since=None, last_success_at=now, latency_ms=latency_ms, consecutive_failures=0)
         if not came_back:
-            CowsLink.objects.filter(tenant=tenant).update(last_success_at=now, latency_ms=latency_ms)
+            CowsLink.objects.filter(tenant=tenant).update(last_success_at=now, latency_ms=latency_ms,
+                                                          consecutive_failures=0)
     if came_back:
         logger.warning("COWS link is back", extra={"tenant": tenant.slug})
         _alert(tenant, down=False)
@@ -54,11 +58,14 @@ def record_failure(tenant, reason: str) -> None:
     _last_success_write.pop(tenant.id, None)  # the next success is written at once
     _link(tenant)
     now = timezone.now()
+    from django.db.models import F
+
     with transaction.atomic():
-        went_down = CowsLink.objects.filter(tenant=tenant, is_down=False).update(
-            is_down=True, down_since=now, last_failure_at=now, last_error=reason[:300])
-        if not went_down:
-            CowsLink.objects.filter(tenant=tenant).update(last_failure_at=now, last_error=reason[:300])
+        CowsLink.objects.filter(tenant=tenant).update(last_failure_at=now, last_error=reason[:300],
+                                                      consecutive_failures=F("consecutive_failures") + 1)
+        # Exactly one caller sees the up→down transition and announces it.
+        went_down = CowsLink.objects.filter(tenant=tenant, is_down=False,
+                                            consecutive_failures__gte=DOWN_AFTER).update(is_down=True, down_since=now)
     if went_down:
         logger.error("COWS link is down: %s", reason, extra={"tenant": tenant.slug})
         _alert(tenant, down=True)

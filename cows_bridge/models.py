@@ -14,6 +14,7 @@ class CowsLink(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     alerts_sent = models.PositiveIntegerField(default=0)
+    consecutive_failures = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"COWS link of {self.tenant.slug}: {'down' if self.is_down else 'up'}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -56,7 +57,9 @@ class SandboxProvider:
                         failure_message=FAILURE_MESSAGES.get(outcome, "") if status != "succeeded" else "")
                     if status == "succeeded":
                         deposit, _ = SandboxDeposit.objects.get_or_create(
-                            tenant_slug=self.tenant.slug, deposit_date=_deposit_date(timezone.localdate()))
+                            tenant_slug=self.tenant.slug,
+                            # The office's banking day, whatever zone the caller (a worker) runs in.
+                            deposit_date=_deposit_date(timezone.localdate(timezone=ZoneInfo(self.tenant.time_zone))))
                         SandboxDeposit.objects.filter(pk=deposit.pk).update(total=F("total") + amount,
                                                                            count=F("count") + 1)
                         existing.deposit = deposit

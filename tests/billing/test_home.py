@@ -124,3 +124,20 @@ def test_other_city_sees_none_of_these_accounts(cows, riverton, lakeside, client
     link(riverton, riverton.resident, cows)
     body = client_for(lakeside.resident, lakeside.tenant).get("/utility/").content.decode()
     assert cows.samples("riverton")[0]["customer_number"] not in body
+
+
+def test_one_refused_call_between_good_ones_sends_no_alert(cows, riverton, client_for, settings):
+    """COWS refusing only receipts (say) flips no link down: no storm of alerts for the office."""
+    from cows_bridge import client as bridge
+    from cows_bridge.errors import CowsUnavailable
+
+    mail.outbox.clear()
+    settings.COWS_READ_TIMEOUT = 2.0
+    for _ in range(3):
+        cows.set_fault(operation="status", mode="error", status=503, times=2)  # a read retried once, then fails
+        try:
+            bridge.get_status(riverton.tenant)
+        except CowsUnavailable:
+            pass
+        bridge.get_account(riverton.tenant, cows.samples("riverton")[0]["customer_number"])
+    assert [m.subject for m in mail.outbox] == []
