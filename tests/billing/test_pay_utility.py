@@ -90,19 +90,23 @@ def test_declined_card_says_why_and_nothing_is_posted(cows, riverton, account, c
     assert posting.post_due_items() == {}
 
 
+@pytest.mark.django_db(transaction=True)
 def test_double_click_refresh_and_twenty_parallel_submits_charge_once(cows, riverton, account, client_for):
     client = client_for(riverton.resident, riverton.tenant)
     reference = reference_of(start_utility_payment(client, account, "30.00", card_token(client)))
+    clients = [client_for(riverton.resident, riverton.tenant) for _ in range(20)]
 
-    def submit(_):
-        c = client_for(riverton.resident, riverton.tenant)
-        return c.post(f"/pay/{reference}/confirm/").status_code
+    def submit(c):
+        try:
+            return c.post(f"/pay/{reference}/confirm/").status_code
+        finally:
+            connection.close()  # each thread's own database connection
 
     if connection.vendor == "sqlite":
-        statuses = [submit(i) for i in range(20)]  # SQLite serializes writers; the claim is the same
+        statuses = [submit(c) for c in clients]  # SQLite serializes writers; the claim is the same
     else:
         with ThreadPoolExecutor(max_workers=20) as pool:
-            statuses = list(pool.map(submit, range(20)))
+            statuses = list(pool.map(submit, clients))
     assert statuses == [302] * 20
     client.get(f"/pay/{reference}/confirm/")  # a refresh of the confirmation
     payment = Payment.objects.get(reference=reference)
