@@ -44,13 +44,10 @@ def _is_stale(tenant: Tenant, sync: HistorySync | None) -> bool:
         return True
     if sync.synced_at < timezone.now() - history_fresh_for():
         return True
-    state = getattr(tenant, "_period_state_cache", None)
-    if state is None:
-        from .models import PeriodState
+    from .models import PeriodState
 
-        state = PeriodState.objects.filter(tenant=tenant).first()
-        tenant._period_state_cache = state or False
-    return bool(state) and state.close_seen_at is not None and sync.synced_at < state.close_seen_at
+    close_seen_at = PeriodState.objects.filter(tenant=tenant).values_list("close_seen_at", flat=True).first()
+    return close_seen_at is not None and sync.synced_at < close_seen_at
 
 
 def ensure_history(*, tenant: Tenant, account_key: str) -> HistoryStatus:

@@ -7,11 +7,13 @@ with their time and a notice instead of failing.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cows_bridge import client as cows
@@ -51,6 +53,12 @@ class AccountRow:
     @property
     def customer_number(self) -> str:
         return self.summary.customer_number if self.summary else self.key
+
+    @property
+    def urls(self) -> dict[str, str]:
+        from .links import account_urls
+
+        return account_urls(self.key)
 
 
 @dataclass
@@ -97,8 +105,17 @@ def accounts_for_user(*, tenant: Tenant, user) -> AccountsView:
     now = timezone.now()
     view = AccountsView()
     order: dict[str, AccountRow] = {}
-    for link in tenant.linked_accounts.filter(user=user).order_by("linked_at", "id"):
-        order[link.account_key] = AccountRow(key=link.account_key, summary=None, fetched_at=None, link_id=link.id)
+    # One query for the directly linked accounts and their snapshots (the common case).
+    latest = tenant.account_snapshots.filter(account_key=OuterRef("account_key"))
+    snapshots: dict[str, AccountSnapshot] = {}
+    for key, link_id, data, fetched_at in tenant.linked_accounts.filter(user=user).order_by("linked_at", "id").annotate(
+            snap_data=Subquery(latest.values("data")[:1]),
+            snap_at=Subquery(latest.values("fetched_at")[:1])).values_list("account_key", "id", "snap_data", "snap_at"):
+        order[key] = AccountRow(key=key, summary=None, fetched_at=None, link_id=link_id)
+        if fetched_at is not None:
+            if isinstance(data, str):  # a JSON subquery comes back as text on some databases
+                data = json.loads(data)
+            snapshots[key] = AccountSnapshot(account_key=key, data=data, fetched_at=fetched_at)
     landlord_links = list(tenant.landlord_links.filter(user=user).order_by("linked_at", "id"))
     if landlord_links:
         snaps, failed = _landlord_accounts(tenant, [ll.landlord_id for ll in landlord_links], now)
@@ -109,10 +126,14 @@ def accounts_for_user(*, tenant: Tenant, user) -> AccountsView:
                 key = normalize_customer_number(number)
                 order.setdefault(key, AccountRow(key=key, summary=None, fetched_at=None,
                                                  via=(snap.name or ll.landlord_name)))
+        missing = [k for k in order if k not in snapshots]
+        if missing:
+            for key, data, fetched_at in tenant.account_snapshots.filter(account_key__in=missing).values_list(
+                    "account_key", "data", "fetched_at"):
+                snapshots[key] = AccountSnapshot(account_key=key, data=data, fetched_at=fetched_at)
     if not order:
         return view
 
-    snapshots = {s.account_key: s for s in tenant.account_snapshots.filter(account_key__in=list(order))}
     stale = [k for k in order if k not in snapshots or snapshots[k].fetched_at < now - fresh_for()]
     if stale and not view.unavailable:
         try:

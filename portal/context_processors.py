@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,15 +17,21 @@ CUSTOMER_NAV = (
 )
 
 
-def _nav(request) -> list[dict]:
-    items = []
+@lru_cache(maxsize=8)
+def _nav_urls(urlconf: str) -> tuple[tuple[str, object], ...]:
+    """The customer menu's addresses, reversed once per process (they never change at run time)."""
+    urls = []
     for name, label in CUSTOMER_NAV:
         try:
-            url = reverse(name)
+            urls.append((reverse(name, urlconf=urlconf), label))
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "current": request.path == url})
-    return items
+    return tuple(urls)
+
+
+def _nav(request) -> list[dict]:
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    return [{"url": url, "label": label, "current": request.path == url} for url, label in _nav_urls(urlconf)]
 
 
 def portal(request):

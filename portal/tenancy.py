@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 
 from .context import current_tenant_slug  # noqa: F401  (re-exported)
@@ -22,8 +24,29 @@ def slug_from_host(host: str) -> str | None:
     return ""  # a host we serve but that names no city shape: treated as unknown
 
 
+# Each process keeps the tenants it resolved for a few seconds: the lookup (with the portal and
+# payment settings) was half the cost of a bare request. Saving a tenant or its settings clears
+# this process's copy at once (signals.py); other processes see a change within the TTL.
+_resolved: dict[str, tuple[float, Tenant | None]] = {}
+
+
 def tenant_for_slug(slug: str) -> Tenant | None:
-    return Tenant.objects.select_related("portal_settings", "payment_settings").filter(slug=slug, is_active=True).first()
+    ttl = getattr(settings, "TENANT_CACHE_SECONDS", 10)
+    now = time.monotonic()
+    hit = _resolved.get(slug)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    tenant = Tenant.objects.select_related("portal_settings", "payment_settings").filter(
+        slug=slug, is_active=True).first()
+    if ttl > 0:
+        if len(_resolved) > 1000:
+            _resolved.clear()
+        _resolved[slug] = (now + ttl, tenant)
+    return tenant
+
+
+def forget_tenants() -> None:
+    _resolved.clear()
 
 
 def tenant_url(tenant: Tenant, request=None, path: str = "/") -> str:

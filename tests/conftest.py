@@ -36,6 +36,9 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from portal.tenancy import forget_tenants
+
+    forget_tenants()
     cache.clear()
     yield
     cache.clear()
