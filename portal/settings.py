@@ -106,6 +106,9 @@ if not PRODUCTION:
 # Hosts that show the directory page rather than a city.
 DIRECTORY_HOSTS = {BASE_DOMAIN, "www." + BASE_DOMAIN} | ({"127.0.0.1", "testserver"} if not PRODUCTION else set())
 
+# How long each process keeps a resolved tenant (and its settings) before reading it again.
+TENANT_CACHE_SECONDS = env_int("TENANT_CACHE_SECONDS", 10)
+
 # The client IP is taken from X-Forwarded-For only past this many trusted proxies.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
