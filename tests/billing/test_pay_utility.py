@@ -200,3 +200,12 @@ def test_udf_names_are_the_offices_setting(cows, riverton, account, client_for):
         assert response.status_code == 302  # "BLOCK ACH" is not the box this office uses
     finally:
         cows.set_flags("riverton", number, BLOCK_ACH=False)
+
+
+def test_the_confirmation_refreshes_itself_until_posted(cows, riverton, account, client_for):
+    client = client_for(riverton.resident, riverton.tenant)
+    reference = reference_of(start_utility_payment(client, account, "12.00", card_token(client)))
+    client.post(f"/pay/{reference}/confirm/")
+    assert 'hx-trigger="every 3s"' in client.get(f"/pay/{reference}/").content.decode()
+    posting.post_payment_items(payment_id=Payment.objects.get(reference=reference).id)
+    assert 'hx-trigger="every 3s"' not in client.get(f"/pay/{reference}/").content.decode()
