@@ -14,7 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from billing.formatting import money
-from billing.models import Payment
+from billing.payments.models import Payment
 from portal.models import Tenant
 
 from .labels import item_label, method_label, state_label

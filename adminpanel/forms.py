@@ -10,7 +10,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Payment, PaymentSettings
+from billing.payments.models import Payment, PaymentSettings
 
 RECEIPT_VARIABLES = ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting")
 ZERO = Decimal("0")
@@ -231,7 +231,7 @@ class PaymentSettingsForm(forms.ModelForm):
         elif low is not None and high is not None and high < low:
             self.add_error("maximum_payment", _("The largest payment must be at least the smallest payment."))
         if data.get("provider") == PaymentSettings.Provider.STRIPE:
-            if importlib.util.find_spec("billing.providers.stripe") is None:
+            if importlib.util.find_spec("billing.payments.providers.stripe") is None:
                 self.add_error("provider", _("Stripe is not available in this installation yet."))
             if not data.get("stripe_publishable_key"):
                 self.add_error("stripe_publishable_key", _("Enter the Stripe publishable key to use Stripe."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from billing.models import Payment, PaymentItem
+from billing.payments.models import Payment, PaymentItem
 
 
 def state_label(state: str) -> str:

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from billing.models import Payment, PaymentItem, PaymentSettings
-from billing.providers import payment_settings
+from billing.payments.models import Payment, PaymentItem, PaymentSettings
+from billing.payments.providers import payment_settings
 from customers.models import Membership
 from portal.models import Tenant
 

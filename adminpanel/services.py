@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from billing import posting
-from billing.models import PaymentItem, PaymentSettings
+from billing.payments import posting
+from billing.payments.models import PaymentItem, PaymentSettings
 from customers.models import User
 from portal.models import Tenant
 

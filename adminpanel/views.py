@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.formatting import money
-from billing.models import Payment, PaymentSettings
+from billing.payments.models import Payment, PaymentSettings
 from portal.access import office_admin_required
 
 from . import exports, selectors, services

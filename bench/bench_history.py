@@ -17,7 +17,7 @@ from bench.common import Stack, wrk  # noqa: E402
 
 WARM = """
 from portal.models import Tenant
-from billing.history import sync_history
+from billing.accounts.history import sync_history
 t = Tenant.objects.get(slug="bench")
 for link in t.linked_accounts.all():
     sync_history(tenant=t, account_key=link.account_key, full=True)

@@ -34,7 +34,7 @@ print(s.session_key)
 """
 
 REFRESH = """
-from billing.models import AccountSnapshot
+from billing.accounts.models import AccountSnapshot
 from django.utils import timezone
 AccountSnapshot.objects.update(fetched_at=timezone.now())
 """

@@ -66,9 +66,9 @@ def sandbox_token(client, number: str = "4242424242424242") -> str:
 
 def domain_checkouts(tenant, user, summaries, token: str, count: int) -> float:
     """`count` payments through the domain functions; returns seconds."""
-    from billing import checkout
-    from billing.checkout import ItemSpec, MethodSpec
-    from billing.models import Payment, PaymentItem
+    from billing.payments import checkout
+    from billing.payments.checkout import ItemSpec, MethodSpec
+    from billing.payments.models import Payment, PaymentItem
 
     started = time.perf_counter()
     for n in range(count):
@@ -117,14 +117,14 @@ def purge_broker() -> None:
 
 
 def waiting_count(tenant) -> int:
-    from billing.models import PaymentItem
+    from billing.payments.models import PaymentItem
 
     return tenant.payment_items.filter(post_state=PaymentItem.PostState.WAITING).count()
 
 
 def post_backlog_in_process(tenant) -> tuple[float, int]:
     """Retry Now: post every waiting item at once; returns (seconds, receipts posted)."""
-    from billing import posting
+    from billing.payments import posting
 
     posted = 0
     started = time.perf_counter()

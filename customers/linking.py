@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing.snapshots import store_summary
+from billing.accounts.snapshots import store_summary
 from cows_bridge import client as cows
 from cows_bridge.errors import CowsError, CowsNotFound, CowsUnavailable
 from cows_bridge.types import AccountSummary, normalize_customer_number

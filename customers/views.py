@@ -1,10 +1,13 @@
+from allauth.core.internal.httpkit import get_client_ip
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .forms import ProfileForm
+from . import linking
+from .forms import LinkAccountForm, ProfileForm
 from .services import update_phone
 
 
@@ -18,3 +21,56 @@ def profile(request):
         messages.success(request, _("Your phone number was saved."))
         return redirect("customers:profile")
     return render(request, "customers/profile.html", {"form": form})
+
+
+# --- linking utility accounts ----------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link(request):
+    """Link a utility account with its customer number and last name or last billed amount."""
+    form = LinkAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = linking.link_account(
+                tenant=request.tenant, user=request.user,
+                customer_number=form.cleaned_data["customer_number"],
+                last_name=form.cleaned_data["last_name"],
+                last_billed_amount=form.cleaned_data["last_billed_amount"],
+                client_ip=get_client_ip(request),
+            )
+        except linking.AlreadyLinked as exc:
+            messages.info(request, _("Account %(number)s is already linked to your profile.")
+                          % {"number": exc.link.customer_number})
+            return redirect("billing:home")
+        except linking.LinkError as exc:
+            form.add_error(None, _link_error_message(request, exc))
+        else:
+            messages.success(request, _("Account %(number)s is now linked.") % {"number": result.link.customer_number})
+            return redirect("billing:home")
+    return render(request, "customers/link.html", {"form": form})
+
+
+def _link_error_message(request, exc) -> str:
+    phone = request.tenant.portal_settings.office_phone
+    office = _("contact the utility office at %(phone)s") % {"phone": phone} if phone else _("contact the utility office")
+    if isinstance(exc, linking.TooManyAttempts):
+        return _("Too many tries. Please try again later or %(office)s.") % {"office": office}
+    if isinstance(exc, linking.OfficeUnavailable):
+        return _("We can't reach the city's billing system right now. Please try again in a few minutes.")
+    return _("We couldn't find an account with that customer number and last name or amount. "
+             "Check your latest bill and try again, or %(office)s.") % {"office": office}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unlink(request, link_id: int):
+    """Ask, then remove the user's own link to one account."""
+    link = request.tenant.linked_accounts.filter(user=request.user, pk=link_id).first()
+    if link is None:
+        raise Http404
+    if request.method == "POST":
+        linking.unlink_account(link=link, acting_user=request.user)
+        messages.success(request, _("Account %(number)s is no longer linked.") % {"number": link.customer_number})
+        return redirect("billing:home")
+    return render(request, "customers/unlink.html", {"link": link})

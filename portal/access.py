@@ -7,10 +7,9 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from customers.models import Membership
 
-
-def membership_of(request) -> Membership | None:
+def membership_of(request):
+    """The user's membership in the request's city (customers.Membership), or None."""
     if not request.user.is_authenticated or request.tenant is None:
         return None
     cached = getattr(request, "_membership", False)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 from .access import is_office_admin
 
 # Customer navigation; an entry shows once its page exists (url name resolves).
@@ -43,7 +44,5 @@ def portal(request):
     if request.user.is_authenticated:
         context["nav_items"] = _nav(request)
         context["is_office_admin"] = is_office_admin(request)
-        from billing.providers import payment_settings
-
-        context["cart_enabled"] = payment_settings(tenant).allow_shopping_cart
+        context.update(registry.merged(registry.page_context, request))
     return context

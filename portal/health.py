@@ -44,11 +44,10 @@ def check_worker() -> dict:
 
 
 def check_cows() -> dict:
-    try:
-        from cows_bridge.health import link_report
-    except ImportError:
-        return {}
-    return link_report()
+    from .registry import health_checks
+
+    check = health_checks.get("cows")
+    return check() if check else {}
 
 
 def check_all() -> dict:

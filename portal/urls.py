@@ -12,8 +12,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", include("customers.urls")),
     path("office/", include("adminpanel.urls")),
-    path("utility/", include("billing.urls")),
-    path("pay/", include("billing.pay_urls")),
+    path("utility/", include("customers.link_urls")),
+    path("utility/", include("billing.accounts.urls")),
+    path("pay/", include("billing.payments.urls")),
     path("sandboxpay/", include("sandboxpay.urls")),
     path("communications/", include("communications.urls")),
 ]

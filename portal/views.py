@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health as health_checks
+from . import registry
 from .models import Tenant
 from .tenancy import tenant_url
 
@@ -16,16 +17,10 @@ from .tenancy import tenant_url
 def home(request):
     """Logged out: the city's login page. Logged in: the welcome page with Where To? tiles."""
     if not request.user.is_authenticated:
-        from billing.providers import payment_settings
-
-        return render(request, "portal/landing.html",
-                      {"guest_payments": payment_settings(request.tenant).allow_guest_payments
-                       and request.tenant.has_module("other_payments")})
-    from billing.providers import payment_settings
-
+        return render(request, "portal/landing.html", registry.merged(registry.landing_context, request))
     modules = request.tenant.modules()
-    if not payment_settings(request.tenant).allow_other_payments:
-        modules = [m for m in modules if m.key != "other_payments"]
+    for keep in registry.module_filters:
+        modules = keep(request.tenant, modules)
     return render(request, "portal/welcome.html", {"modules": modules})
 
 
@@ -35,7 +30,7 @@ def onboarding(request):
     """After verifying the email: link a utility account now, or go to the homepage."""
     from django.urls import reverse
 
-    link_url = reverse("billing:link") if request.tenant.has_module("utility_billing") else None
+    link_url = reverse("linking:link") if request.tenant.has_module("utility_billing") else None
     return render(request, "portal/onboarding.html", {"link_url": link_url})
 
 

@@ -1,7 +1,7 @@
 """The sandbox provider's own records, as a processor keeps them: tokens, charges, daily deposits.
 
 It stands apart from the portal's billing tables on purpose: the portal reaches it only through
-billing.providers.sandbox, as it would reach a real processor. No card or bank number is stored,
+billing.payments.providers.sandbox, as it would reach a real processor. No card or bank number is stored,
 only what a processor hands back (brand, last 4) and the test outcome the number stood for.
 """
 

@@ -251,7 +251,7 @@ class StripeCity:
 
 
 def configure_stripe(tenant) -> StripeCity:
-    from billing.models import PaymentSettings
+    from billing.payments.models import PaymentSettings
 
     city = StripeCity(tenant=tenant, secret_key=f"sk_test_{tenant.slug}_secret",
                       publishable_key=f"pk_test_{tenant.slug}_public", webhook_secret=f"whsec_{tenant.slug}_hook")

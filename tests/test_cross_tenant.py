@@ -45,7 +45,7 @@ def make_account_with_history(city):
     from django.core.files.storage import default_storage
     from django.utils import timezone
 
-    from billing.models import AccountSnapshot, Bill, HistoryEntry, HistoryLine, HistorySync
+    from billing.accounts.models import AccountSnapshot, Bill, HistoryEntry, HistoryLine, HistorySync
 
     key = "2000200"
     LinkedAccount.objects.get_or_create(tenant=city.tenant, user=city.resident, account_key=key,
@@ -88,7 +88,7 @@ def make_communication(city):
 def make_payment(city):
     from decimal import Decimal
 
-    from billing.models import Payment
+    from billing.payments.models import Payment
 
     payment = Payment.objects.create(
         tenant=city.tenant, reference="CCTEST0000001", idempotency_key="k-CCTEST0000001", user=city.resident,
@@ -98,7 +98,7 @@ def make_payment(city):
 
 
 def make_wallet_method(city):
-    from billing.models import PaymentMethod
+    from billing.payments.models import PaymentMethod
 
     method = PaymentMethod.objects.create(tenant=city.tenant, user=city.resident, provider="sandbox", token="tok_w",
                                           kind="card", brand="Visa", last4="4242", exp_month=12, exp_year=2030)
@@ -108,7 +108,7 @@ def make_wallet_method(city):
 def make_cart_item(city):
     from decimal import Decimal
 
-    from billing.models import CartItem
+    from billing.payments.models import CartItem
 
     item = CartItem.objects.create(tenant=city.tenant, user=city.resident, kind="misc", category="PR",
                                    category_name="Parks", distribution="PAV", distribution_name="Pavilion rental",
@@ -118,7 +118,7 @@ def make_cart_item(city):
 
 # url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
-    "billing:unlink": (make_linked_account, "GET"),
+    "linking:unlink": (make_linked_account, "GET"),
     "billing:account_history": (make_account_with_history, "GET"),
     "billing:history_entry": (make_history_entry, "GET"),
     "billing:bill_pdf": (make_bill, "GET"),

@@ -24,7 +24,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.db import connection
 
-from billing.models import Payment, PaymentMethod
+from billing.payments.models import Payment, PaymentMethod
 from customers.linking import link_account
 from portal.celery import app as celery_app
 from portal.logging import JsonFormatter, TenantFilter

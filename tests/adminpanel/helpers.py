@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from billing.models import Payment, PaymentItem
+from billing.payments.models import Payment, PaymentItem
 from customers.linking import link_account
 
 from ..billing.payhelpers import bank_token, card_token, start_utility_payment

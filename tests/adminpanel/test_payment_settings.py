@@ -8,8 +8,8 @@ import pytest
 from django.forms.models import model_to_dict
 
 from adminpanel.forms import check_receipt_template
-from billing.models import PaymentSettings
-from billing.providers import payment_settings
+from billing.payments.models import PaymentSettings
+from billing.payments.providers import payment_settings
 
 SETTINGS = "/office/settings/payments/"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from billing.models import Payment
+from billing.payments.models import Payment
 
 from .helpers import make_payment
 

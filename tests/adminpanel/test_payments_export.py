@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import openpyxl
 from django.utils import timezone
 
-from billing import posting
-from billing.models import Payment
+from billing.payments import posting
+from billing.payments.models import Payment
 
 from .helpers import link_sample, make_payment, pay
 

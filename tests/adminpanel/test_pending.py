@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import dateformat, timezone
 
-from billing import posting
-from billing.models import Payment, PaymentItem
+from billing.payments import posting
+from billing.payments.models import Payment, PaymentItem
 from portal.middleware import SESSION_TENANT_KEY
 
 from ..conftest import CityClient

@@ -7,8 +7,8 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from billing.models import PaymentItem
-from billing.tasks import post_waiting_payments
+from billing.payments.models import PaymentItem
+from billing.payments.tasks import post_waiting_payments
 
 from .helpers import link_sample, pay
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from billing.formatting import money
-from billing.models import Bill, HistoryEntry
+from billing.accounts.models import Bill, HistoryEntry
 from customers.linking import link_account
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from billing.models import AccountSnapshot, Bill, HistoryEntry, HistoryLine, HistorySync, UsageRead
+from billing.accounts.models import AccountSnapshot, Bill, HistoryEntry, HistoryLine, HistorySync, UsageRead
 from customers.models import LinkedAccount
 
 KEY = "10042000"

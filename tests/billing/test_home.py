@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from billing.formatting import money
-from billing.models import AccountSnapshot
+from billing.accounts.models import AccountSnapshot
 from customers.linking import link_account
 from customers.models import LandlordLink
 

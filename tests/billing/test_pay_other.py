@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.core import mail
 from django.test import Client
 
-from billing import posting
-from billing.models import CartItem, Payment
+from billing.payments import posting
+from billing.payments.models import CartItem, Payment
 from customers.linking import link_account
 
 from .payhelpers import card_token

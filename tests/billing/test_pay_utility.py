@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from billing import posting
-from billing.models import Payment, PaymentMethod
+from billing.payments import posting
+from billing.payments.models import Payment, PaymentMethod
 from customers.linking import link_account
 from sandboxpay.models import SandboxCharge
 

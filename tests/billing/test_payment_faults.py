@@ -25,11 +25,11 @@ import requests
 from django.core import mail
 from django.utils import timezone
 
-from billing import checkout, posting
-from billing.checkout import ItemSpec, MethodSpec
-from billing.models import Payment, PaymentItem
-from billing.providers.sandbox import SandboxProvider
-from billing.tasks import post_waiting_payments
+from billing.payments import checkout, posting
+from billing.payments.checkout import ItemSpec, MethodSpec
+from billing.payments.models import Payment, PaymentItem
+from billing.payments.providers.sandbox import SandboxProvider
+from billing.payments.tasks import post_waiting_payments
 from cows_bridge import client as cows_client
 from customers.linking import link_account
 from portal.celery import app as celery_app

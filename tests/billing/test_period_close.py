@@ -1,10 +1,10 @@
 import html
 from decimal import Decimal
 
-from billing import periods
+from billing.accounts import periods
 from billing.formatting import money
-from billing.models import PeriodState
-from billing.tasks import poll_periods
+from billing.accounts.models import PeriodState
+from billing.accounts.tasks import poll_periods
 from customers.linking import link_account
 
 

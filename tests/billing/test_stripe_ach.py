@@ -15,10 +15,10 @@ from decimal import Decimal
 import pytest
 import stripe
 
-from billing import checkout, posting
-from billing.models import Payment
-from billing.providers import get_provider
-from billing.providers.stripe import PaymentPending, to_cents
+from billing.payments import checkout, posting
+from billing.payments.models import Payment
+from billing.payments.providers import get_provider
+from billing.payments.providers.stripe import PaymentPending, to_cents
 from tests.stripe_fixtures import configure_stripe, recorded
 
 from .payhelpers import start_utility_payment

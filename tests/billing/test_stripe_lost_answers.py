@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from billing import checkout
-from billing.models import Payment
+from billing.payments import checkout
+from billing.payments.models import Payment
 
 from .payhelpers import start_utility_payment
 

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 
-from billing import checkout, posting
-from billing.models import Payment, PaymentMethod
-from billing.providers import ProviderError, get_provider
-from billing.providers import stripe as stripe_provider
-from billing.providers.stripe import PaymentPending
+from billing.payments import checkout, posting
+from billing.payments.models import Payment, PaymentMethod
+from billing.payments.providers import ProviderError, get_provider
+from billing.payments.providers import stripe as stripe_provider
+from billing.payments.providers.stripe import PaymentPending
 from customers.linking import link_account
 from customers.models import LandlordLink
 

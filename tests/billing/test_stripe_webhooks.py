@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from billing.models import Payment, ProviderEvent
+from billing.payments.models import Payment, ProviderEvent
 
 from .payhelpers import start_utility_payment
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing import periods
+from billing.accounts import periods
 from billing.formatting import money
 from customers.linking import link_account
 

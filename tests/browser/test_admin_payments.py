@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from billing import posting
-from billing.models import PaymentItem
+from billing.payments import posting
+from billing.payments.models import PaymentItem
 
 from ..adminpanel.helpers import link_sample, pay
 from .conftest import assert_accessible, sign_in

@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from billing import posting
-from billing.models import Payment
+from billing.payments import posting
+from billing.payments.models import Payment
 from customers.linking import link_account
 
 from .conftest import assert_accessible, city_url, read_mails, sign_in

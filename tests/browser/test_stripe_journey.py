@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.models import Payment
+from billing.payments.models import Payment
 from customers.linking import link_account
 
 from .conftest import assert_accessible, city_url

@@ -10,7 +10,7 @@ so a payment still processing days later (a bank debit) is never charged twice e
 
 An intent that is not final yet (the bank wants 3-D Secure; a bank debit is clearing) raises
 PaymentPending, a ProviderError: checkout keeps the payment "processing", and the customer's page
-(billing.webhooks.refresh_payment), the webhook or recover_processing records the answer later.
+(billing.payments.webhooks.refresh_payment), the webhook or recover_processing records the answer later.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class StripeProvider:
                                    http_client=stripe.RequestsClient(timeout=TIMEOUT))
 
     def _payment(self, idempotency_key: str):
-        from billing.models import Payment
+        from billing.payments.models import Payment
 
         return (Payment.objects.filter(tenant_id=self.config.tenant_id, idempotency_key=idempotency_key)
                 .select_related("user").first())
@@ -198,7 +198,7 @@ class StripeProvider:
         raise PaymentPending(outcome)
 
     def _create_intent(self, client, *, cents, token, customer_token, idempotency_key, description, metadata, payment):
-        from billing.models import Payment
+        from billing.payments.models import Payment
 
         if not PAYMENT_METHOD_ID.match(token or ""):
             return ChargeResult(succeeded=False, provider_payment_id="", failure_message=_("Choose a payment method."))
@@ -243,7 +243,7 @@ class StripeProvider:
 
     def _customer_for(self, client, *, user, key: str) -> str:
         """The user's Stripe customer at this city (the one their wallet already uses), or a new one."""
-        from billing.models import PaymentMethod
+        from billing.payments.models import PaymentMethod
 
         existing = (PaymentMethod.objects.filter(tenant_id=self.config.tenant_id, user=user, provider=self.name)
                     .exclude(customer_token="").order_by("created_at", "id").values_list("customer_token", flat=True)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from .formatting import money
+from ..formatting import money
 from .models import Payment
 from .providers import payment_settings
 

@@ -1,4 +1,3 @@
-from allauth.core.internal.httpkit import get_client_ip
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
@@ -12,10 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cows_bridge import client as cows
 from cows_bridge.errors import CowsError, CowsNotFound
-from customers import linking
-from customers.forms import LinkAccountForm
 
-from . import formatting as fmt
+from .. import formatting as fmt
 from . import services
 from .access import access_account
 from .history import ensure_history
@@ -30,63 +27,6 @@ def home(request):
     """Utility Billing home: every account the user may see, with balance due and due date."""
     view = accounts_for_user(tenant=request.tenant, user=request.user)
     return render(request, "billing/home.html", {"view": view})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def link(request):
-    """Link a utility account with its customer number and last name or last billed amount."""
-    form = LinkAccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = linking.link_account(
-                tenant=request.tenant, user=request.user,
-                customer_number=form.cleaned_data["customer_number"],
-                last_name=form.cleaned_data["last_name"],
-                last_billed_amount=form.cleaned_data["last_billed_amount"],
-                client_ip=get_client_ip(request),
-            )
-        except linking.AlreadyLinked as exc:
-            messages.info(request, _("Account %(number)s is already linked to your profile.")
-                          % {"number": exc.link.customer_number})
-            return redirect("billing:home")
-        except linking.LinkError as exc:
-            form.add_error(None, _link_error_message(request, exc))
-        else:
-            messages.success(request, _("Account %(number)s is now linked.") % {"number": result.link.customer_number})
-            return redirect("billing:home")
-    return render(request, "billing/link.html", {"form": form})
-
-
-def _link_error_message(request, exc) -> str:
-    phone = request.tenant.portal_settings.office_phone
-    office = _("contact the utility office at %(phone)s") % {"phone": phone} if phone else _("contact the utility office")
-    if isinstance(exc, linking.TooManyAttempts):
-        return _("Too many tries. Please try again later or %(office)s.") % {"office": office}
-    if isinstance(exc, linking.OfficeUnavailable):
-        return _("We can't reach the city's billing system right now. Please try again in a few minutes.")
-    return _("We couldn't find an account with that customer number and last name or amount. "
-             "Check your latest bill and try again, or %(office)s.") % {"office": office}
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def unlink(request, link_id: int):
-    """Ask, then remove the user's own link to one account."""
-    link = request.tenant.linked_accounts.filter(user=request.user, pk=link_id).first()
-    if link is None:
-        raise Http404
-    if request.method == "POST":
-        linking.unlink_account(link=link, acting_user=request.user)
-        messages.success(request, _("Account %(number)s is no longer linked.") % {"number": link.customer_number})
-        return redirect("billing:home")
-    return render(request, "billing/unlink.html", {"link": link})
-
-
-# --- an account's pages ------------------------------------------------------------------------
-
-
-
 
 
 def _choose_account(request, url_name: str, title: str):

@@ -20,9 +20,9 @@ from cows_bridge import client as cows
 from cows_bridge.errors import CowsError
 
 from . import checkout, webhooks
-from .access import access_account
+from ..accounts.access import access_account
 from .checkout import CheckoutError, ItemSpec, MethodSpec
-from .formatting import money
+from ..formatting import money
 from .models import CartItem, Payment, PaymentItem, PaymentSettings
 from .providers import payment_settings
 
@@ -129,7 +129,7 @@ def _cart_items(request):
 
 def _current_summary(request, account_key: str):
     """The account as COWS has it now (for the amount and the UDF blocks); the snapshot if COWS is down."""
-    from .snapshots import store_summary
+    from ..accounts.snapshots import store_summary
 
     try:
         summary = cows.get_account(request.tenant, account_key)

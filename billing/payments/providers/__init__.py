@@ -53,7 +53,7 @@ class Provider(Protocol):
 
 
 def get_provider(tenant) -> Provider:
-    from billing.models import PaymentSettings
+    from billing.payments.models import PaymentSettings
 
     settings = payment_settings(tenant)
     if settings.provider == PaymentSettings.Provider.STRIPE:
@@ -66,7 +66,7 @@ def get_provider(tenant) -> Provider:
 
 
 def payment_settings(tenant):
-    from billing.models import PaymentSettings
+    from billing.payments.models import PaymentSettings
 
     try:
         return tenant.payment_settings  # loaded with the tenant by the middleware

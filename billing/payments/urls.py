@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import pay_views, webhooks
-from .urls import AccountKeyConverter  # noqa: F401  (registers the acct converter)
+from . import views as pay_views, webhooks
+from ..accounts.urls import AccountKeyConverter  # noqa: F401  (registers the acct converter)
 
 app_name = "pay"
 urlpatterns = [

@@ -20,8 +20,6 @@ register_converter(AccountKeyConverter, "acct")
 app_name = "billing"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("link/", views.link, name="link"),
-    path("links/<int:link_id>/unlink/", views.unlink, name="unlink"),
     path("history/", views.history_index, name="history"),
     path("graphs/", views.graphs_index, name="graphs"),
     path("accounts/<acct:account_key>/history/", views.account_history, name="account_history"),

@@ -1,0 +1,250 @@
+"""Paying: settings, the wallet, payments with their items (the outbox) and events, the cart."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+from portal.models import Tenant
+
+from ..accounts.models import MONEY
+
+class PaymentSettings(models.Model):
+    """The office's payment choices ("Admin - Portal Settings": Payment, Payment Providers)."""
+
+    class Provider(models.TextChoices):
+        SANDBOX = "sandbox", "Sandbox (test payments, no money moves)"
+        STRIPE = "stripe", "Stripe"
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="payment_settings")
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.SANDBOX)
+    stripe_publishable_key = models.CharField(max_length=200, blank=True)
+    stripe_secret_key = models.CharField(max_length=200, blank=True)
+    stripe_webhook_secret = models.CharField(max_length=200, blank=True)
+    # Service fee per payment type: percent of the amount plus a flat part, never below the minimum.
+    card_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("2.95"))
+    card_fee_flat = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    card_fee_minimum = models.DecimalField(**MONEY, default=Decimal("1.50"))
+    ach_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.00"))
+    ach_fee_flat = models.DecimalField(**MONEY, default=Decimal("0.95"))
+    ach_fee_minimum = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    minimum_payment = models.DecimalField(**MONEY, default=Decimal("1.00"))
+    maximum_payment = models.DecimalField(**MONEY, default=Decimal("5000.00"))
+    # How far a utility payment may go over the balance due (a credit on the account).
+    maximum_overpayment = models.DecimalField(**MONEY, default=Decimal("500.00"))
+    allow_other_payments = models.BooleanField(default=True)
+    require_comment_for_other_payments = models.BooleanField(default=False)
+    allow_guest_payments = models.BooleanField(default=True)
+    allow_shopping_cart = models.BooleanField(default=True)
+    other_payments_message = models.TextField(blank=True, default="")
+    payment_page_message = models.TextField(blank=True, default="")
+    payment_complete_message = models.TextField(blank=True, default="")
+    udf_block_card = models.CharField(max_length=60, blank=True, default="BLOCK CC")
+    udf_block_ach = models.CharField(max_length=60, blank=True, default="BLOCK ACH")
+    receipt_subject = models.CharField(max_length=200, default="Payment receipt from {city}")
+    receipt_body = models.TextField(default=(
+        "Thank you for your payment to {city}.\n\n"
+        "{items}\n"
+        "Amount: {amount}\nService fee: {fee}\nTotal charged: {total}\n"
+        "Paid with: {method}\nDate: {date}\nReference: {reference}\n\n"
+        "{posting}\n"
+    ))
+
+    def fee_for(self, kind: str, amount: Decimal) -> Decimal:
+        """The service fee of paying `amount` by `kind` ("card" or "ach"), rounded half up to the cent."""
+        from decimal import ROUND_HALF_UP
+
+        percent, flat, minimum = ((self.card_fee_percent, self.card_fee_flat, self.card_fee_minimum) if kind == "card"
+                                  else (self.ach_fee_percent, self.ach_fee_flat, self.ach_fee_minimum))
+        if amount <= 0:
+            return Decimal("0.00")
+        fee = (amount * percent / Decimal(100) + flat).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return max(fee, minimum)
+
+
+class PaymentMethod(models.Model):
+    """A saved payment method (the wallet). It belongs to the portal user, never to a utility account.
+
+    Only the provider's token, the brand and the last 4 digits are kept: never a card or bank number.
+    """
+
+    class Kind(models.TextChoices):
+        CARD = "card", "Card"
+        ACH = "ach", "Bank account"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payment_methods")
+    user = models.ForeignKey("customers.User", on_delete=models.CASCADE, related_name="payment_methods")
+    provider = models.CharField(max_length=20)
+    token = models.CharField(max_length=120)
+    customer_token = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    brand = models.CharField(max_length=40)
+    last4 = models.CharField(max_length=4)
+    exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "provider", "token"], name="payment_method_unique")]
+        indexes = [models.Index(fields=["tenant", "user"], name="payment_method_user")]
+
+    def __str__(self) -> str:
+        return f"{self.brand} ending {self.last4}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.brand} •••• {self.last4}"
+
+    def expires_within(self, days: int = 60) -> bool:
+        if not (self.exp_month and self.exp_year):
+            return False
+        import calendar
+        from datetime import date, timedelta
+
+        last_day = date(self.exp_year, self.exp_month, calendar.monthrange(self.exp_year, self.exp_month)[1])
+        return last_day < timezone.localdate() + timedelta(days=days)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_within(0)
+
+
+class Payment(models.Model):
+    """One checkout: one charge at the provider, and one receipt in Cash Receipting per item.
+
+    States: created → processing → charged → posted; or failed. Every change is a PaymentEvent.
+    """
+
+    class State(models.TextChoices):
+        CREATED = "created", "Created"
+        PROCESSING = "processing", "Charging"
+        CHARGED = "charged", "Received, posting pending"
+        POSTED = "posted", "Posted"
+        FAILED = "failed", "Failed"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payments")
+    reference = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    user = models.ForeignKey("customers.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="payments")
+    session_key = models.CharField(max_length=64, blank=True)  # a guest's checkout belongs to their session
+    payer_email = models.EmailField(blank=True)
+    payer_name = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.CREATED)
+    amount = models.DecimalField(**MONEY)
+    fee = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    method_kind = models.CharField(max_length=10)
+    method_brand = models.CharField(max_length=40, blank=True)
+    method_last4 = models.CharField(max_length=4, blank=True)
+    method_token = models.CharField(max_length=120)
+    customer_token = models.CharField(max_length=120, blank=True)
+    save_method = models.BooleanField(default=False)
+    provider = models.CharField(max_length=20)
+    provider_payment_id = models.CharField(max_length=120, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    charged_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    deposit_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "state", "-created_at"], name="payment_state_recent"),
+                   models.Index(fields=["tenant", "user", "-created_at"], name="payment_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.total} {self.state}"
+
+    @property
+    def method_label(self) -> str:
+        return f"{self.method_brand} •••• {self.method_last4}" if self.method_last4 else self.method_brand
+
+
+class PayableTarget(models.Model):
+    """What a payment item pays for: a utility account, or a Cash Receipting distribution."""
+
+    class Kind(models.TextChoices):
+        UTILITY = "utility", "Utility bill"
+        MISC = "misc", "Other payment"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    account_key = models.CharField(max_length=20, blank=True)
+    customer_number = models.CharField(max_length=24, blank=True)
+    category = models.CharField(max_length=40, blank=True)
+    category_name = models.CharField(max_length=120, blank=True)
+    distribution = models.CharField(max_length=40, blank=True)
+    distribution_name = models.CharField(max_length=120, blank=True)
+    category_reference = models.CharField(max_length=60, blank=True)
+    payor = models.CharField(max_length=120, blank=True)
+    comment = models.CharField(max_length=500, blank=True)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.UTILITY:
+            return f"Utility account {self.customer_number}"
+        return f"{self.category_name} – {self.distribution_name}"
+
+
+class PaymentItem(PayableTarget):
+    """What one payment pays for, and its receipt in Cash Receipting: the outbox row.
+
+    It is written together with the charge's success, then a worker posts it with its own
+    reference (idempotent at COWS), so it is posted once, whatever fails in between.
+    """
+
+    class PostState(models.TextChoices):
+        HELD = "held", "Not charged yet"
+        WAITING = "waiting", "Waiting to post"
+        POSTED = "posted", "Posted"
+        VOID = "void", "Not to post (charge failed)"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payment_items")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")
+    reference = models.CharField(max_length=48, unique=True)
+    post_state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.HELD)
+    confirmation_number = models.CharField(max_length=40, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["post_state", "next_attempt_at"], name="payment_item_due"),
+                   models.Index(fields=["tenant", "post_state"], name="payment_item_tenant_state")]
+
+class PaymentEvent(models.Model):
+    """A recorded change of a payment's state, with when and why."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payment_events")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12)
+    reason = models.CharField(max_length=300, blank=True)
+
+
+class ProviderEvent(models.Model):
+    """A webhook event already handled (the provider may send one more than once)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="provider_events")
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=120)
+    event_type = models.CharField(max_length=80)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique")]
+
+
+class CartItem(PayableTarget):
+    """Something waiting in a shopping cart (a user's, or a guest's session)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="cart_items")
+    user = models.ForeignKey("customers.User", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    session_key = models.CharField(max_length=64, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
