@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import render
@@ -12,7 +10,6 @@ from django.utils import timezone
 from .tenancy import current_tenant_slug, slug_from_host, tenant_for_slug
 
 SESSION_TENANT_KEY = "_tenant_id"
-
 
 class TenantMiddleware:
     """Sets request.tenant (None on the directory host) and the city's time zone."""
@@ -42,12 +39,11 @@ class TenantMiddleware:
         # Left set after the response: Django logs 4xx/5xx once the middleware chain returned.
         # Every request sets it afresh on arrival.
         current_tenant_slug.set(tenant.slug)
-        timezone.activate(zoneinfo.ZoneInfo(tenant.time_zone))
+        timezone.activate(tenant.zone)
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-
 
 class TenantSessionMiddleware:
     """A session belongs to the city it was made in; shown at another city it logs out.
@@ -65,7 +61,6 @@ class TenantSessionMiddleware:
             if tenant is None or (bound is not None and bound != tenant.id):
                 logout(request)
         return self.get_response(request)
-
 
 def directory_url(request) -> str:
     port = ""

@@ -83,6 +83,11 @@ class Tenant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The city's time zone: what "today" and every schedule of this office mean."""
+        return zoneinfo.ZoneInfo(self.time_zone)
+
     def modules(self) -> list[Module]:
         """The modules whose tiles this office shows."""
         return [m for m in MODULES if m.built and m.key in self.enabled_modules]
