@@ -113,7 +113,8 @@ class PaymentMethod(models.Model):
 class Payment(models.Model):
     """One checkout: one charge at the provider, and one receipt in Cash Receipting per item.
 
-    States: created → processing → charged → posted; or failed. Every change is a PaymentEvent.
+    States and the allowed moves are in billing/payments/states.py; every change goes through its
+    transition() and is a PaymentEvent with its actor.
     """
 
     class State(models.TextChoices):
@@ -122,6 +123,7 @@ class Payment(models.Model):
         CHARGED = "charged", "Received, posting pending"
         POSTED = "posted", "Posted"
         FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payments")
     reference = models.CharField(max_length=40, unique=True)
@@ -147,6 +149,9 @@ class Payment(models.Model):
     charged_at = models.DateTimeField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     deposit_date = models.DateField(null=True, blank=True)
+    # A success that arrived after the payment was marked failed: money taken, waiting for the office.
+    late_success_at = models.DateTimeField(null=True, blank=True)
+    late_success_payment_id = models.CharField(max_length=120, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "state", "-created_at"], name="payment_state_recent"),
@@ -226,6 +231,9 @@ class PaymentEvent(models.Model):
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12)
     reason = models.CharField(max_length=300, blank=True)
+    actor = models.CharField(max_length=60, blank=True)  # customer, guest, clerk, task:<name>, webhook:<provider>, recovery
+    actor_user = models.ForeignKey("customers.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
 
 
 class ProviderEvent(models.Model):
