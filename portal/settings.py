@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +95,36 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _field_encryption_keys() -> list[str]:
+    """FIELD_ENCRYPTION_KEY: Fernet keys, comma-separated, newest first (it encrypts; all decrypt)."""
+    from cryptography.fernet import Fernet
+
+    raw = env_str("FIELD_ENCRYPTION_KEY", required=PRODUCTION)
+    if not raw:
+        # Generated once and kept, like the secret key: the saved Stripe and COWS secrets depend on it.
+        path = VAR_DIR / "field_encryption_key"
+        if not path.exists():
+            path.write_text(Fernet.generate_key().decode())
+            path.chmod(0o600)
+        raw = path.read_text()
+    keys = [k.strip() for k in raw.split(",") if k.strip()]
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEY must be Fernet keys (44 characters of url-safe base64), newest first, "
+                "separated by commas; make one with: python -c \"from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())\"") from None
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must hold at least one key.")
+    return keys
+
+
+# Secrets kept in the database (Stripe keys, COWS API keys) are encrypted with these (portal/encryption.py).
+FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
+
 # --- hosts and tenancy --------------------------------------------------------------------
 
 # Each city lives at <slug>.<BASE_DOMAIN>; the bare domain shows the directory of cities.
@@ -123,6 +154,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -140,6 +172,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.csp.TenantCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -367,6 +400,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Every page: scripts only from us (and, for a Stripe city, Stripe: billing adds those per request
+# through portal/csp.py), inline scripts only with the page's nonce. Inline styles stay allowed: the
+# theme colour, htmx's indicator and the chart library write them, and a nonce would disable that.
+_FORM_TARGETS = [SELF] + [origin for name, origin in (("google", "https://accounts.google.com"),
+                                                       ("apple", "https://appleid.apple.com"))
+                          if name in SOCIALACCOUNT_PROVIDERS]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": _FORM_TARGETS,
+        "frame-ancestors": [NONE],
+    },
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
+from django.conf import settings
 from django.db.models.signals import post_save
 
 from portal import registry
@@ -32,9 +35,26 @@ def hide_other_payments(tenant, modules):
     return [m for m in modules if m.key != "other_payments"]
 
 
+def stripe_sources(request) -> dict:
+    """Stripe's documented CSP sources (Stripe.js, its API, the 3-D Secure frames), for a Stripe city only."""
+    from .models import PaymentSettings
+
+    if payment_settings(request.tenant).provider != PaymentSettings.Provider.STRIPE:
+        return {}
+    js, api = _origin(settings.STRIPE_JS_URL), _origin(settings.STRIPE_API_BASE or "https://api.stripe.com")
+    return {"script-src": [js, "https://*.js.stripe.com"], "connect-src": [api],
+            "frame-src": [js, "https://*.js.stripe.com", "https://hooks.stripe.com"]}
+
+
+def _origin(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def connect() -> None:
     post_save.connect(create_payment_settings, sender=Tenant, dispatch_uid="billing-create-payment-settings")
     connect_tenant_cache(PaymentSettings)
     registry.add_page_context(cart_context)
     registry.add_landing_context(guest_context)
     registry.add_module_filter(hide_other_payments)
+    registry.add_csp_sources(stripe_sources)
