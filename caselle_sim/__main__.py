@@ -79,6 +79,10 @@ def _cmd_fault(args: argparse.Namespace) -> int:
             rule["times"] = args.times
         if args.office:
             rule["office"] = args.office
+        if args.variant:
+            rule["variant"] = args.variant
+        if args.field:
+            rule["field"] = args.field
         req = urllib.request.Request(url, data=json.dumps(rule).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     req.add_header("X-Control-Key", args.control_key)
@@ -127,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fault", help="add or clear a fault rule on a running server")
     f.add_argument("--url", required=True)
     f.add_argument("--control-key", required=True)
-    f.add_argument("--mode", required=True, choices=["error", "hang", "slow", "drop_after_commit", "clear"])
+    f.add_argument("--mode", required=True, choices=["error", "hang", "slow", "drop_after_commit", "malformed", "clear"])
+    f.add_argument("--variant", help="for malformed: not_json, truncated, missing_field, wrong_type, wrong_shape")
+    f.add_argument("--field", help="for malformed missing_field: the field to leave out")
     f.add_argument("--operation", default="*")
     f.add_argument("--office")
     f.add_argument("--delay", type=float)

@@ -20,7 +20,7 @@ from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import ledger, money, pdf, store, timeutil
-from .faults import FaultError, FaultRegistry
+from .faults import FaultError, FaultRegistry, malform
 from .generate import UTILITY_CATEGORY
 from .store import Customer, Office, Period, StoreError
 
@@ -189,6 +189,9 @@ class App:
         resp = self._run(route, req, params)
         if rule is not None and rule.mode == "drop_after_commit":
             return DROP
+        if rule is not None and rule.mode == "malformed" and 200 <= resp.status < 300:
+            body, content_type = malform(resp.body, resp.content_type, rule.variant or "not_json", rule.field)
+            return Response(200, body, content_type)
         return resp
 
     def _run(self, route: Route, req: Request, params: dict[str, str]) -> Response:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Callable, NoReturn, TypeVar
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
@@ -21,8 +22,12 @@ from portal.models import Tenant
 from . import health
 from .errors import (CowsAuthFailed, CowsBadResponse, CowsError, CowsNotConfigured, CowsNotFound, CowsRejected,
                      CowsUnavailable)
+from . import fields
 from .types import (AccountSummary, BillInfo, Category, Landlord, OfficeStatus, Period, Receipt, TransactionLine,
-                    UsageReadInfo, normalize_customer_number)
+                    UsageReadInfo, for_account, normalize_customer_number, parse_batch, parse_periods, parse_usage,
+                    parse_validation)
+
+T = TypeVar("T")
 
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
@@ -49,9 +54,13 @@ def _base_url(tenant: Tenant) -> str:
     return tenant.cows_url.rstrip("/")
 
 
-def _call(tenant: Tenant, method: str, path: str, *, payload: Any = None, read: bool, raw: bool = False,
-          timeout: tuple[float, float] | None = None) -> Any:
-    """One request to COWS, with link health recorded; returns JSON (or bytes when raw)."""
+def _call(tenant: Tenant, method: str, path: str, *, parse: Callable[[Any], T], payload: Any = None, read: bool,
+          raw: bool = False, timeout: tuple[float, float] | None = None) -> T:
+    """One request to COWS, with link health recorded; the answer as ``parse`` makes it.
+
+    ``parse`` gets the JSON (or the bytes when raw) and raises CowsBadResponse when it cannot
+    trust them; such an answer counts against the link like a 5xx, since nothing usable came back.
+    """
     url = _base_url(tenant) + path
     timeout = timeout or (settings.COWS_CONNECT_TIMEOUT, settings.COWS_READ_TIMEOUT)
     headers = {"Authorization": f"Bearer {tenant.cows_api_key}", "Accept": "application/json"}
@@ -79,21 +88,33 @@ def _call(tenant: Tenant, method: str, path: str, *, payload: Any = None, read: 
                 continue
             health.record_failure(tenant, str(error))
             raise error
-        # Any answer below 500 means the link works, even a refusal.
-        health.record_success(tenant, latency_ms)
-        if response.status_code == 401:
-            raise CowsAuthFailed("COWS refused the portal's key", status=401, code="unauthorized")
-        if response.status_code == 404:
-            raise CowsNotFound(_message(response), status=404, code=_code(response))
         if response.status_code >= 400:
-            raise CowsRejected(_message(response), status=response.status_code, code=_code(response))
-        if raw:
-            return response.content
+            # A refusal means the link works.
+            health.record_success(tenant, latency_ms)
+            _refuse(response)
         try:
-            return response.json()
-        except ValueError:
-            raise CowsBadResponse("COWS answered with something that is not JSON") from None
+            result = parse(response.content if raw else _json(response))
+        except CowsBadResponse as exc:
+            health.record_failure(tenant, f"COWS answered {method} {path} with something unusable: {exc}")
+            raise
+        health.record_success(tenant, latency_ms)
+        return result
     raise CowsError("unreachable")  # pragma: no cover - the loop always returns or raises
+
+
+def _refuse(response) -> NoReturn:
+    if response.status_code == 401:
+        raise CowsAuthFailed("COWS refused the portal's key", status=401, code="unauthorized")
+    if response.status_code == 404:
+        raise CowsNotFound(_message(response), status=404, code=_code(response))
+    raise CowsRejected(_message(response), status=response.status_code, code=_code(response))
+
+
+def _json(response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise CowsBadResponse("COWS answered with something that is not JSON") from None
 
 
 def _json_or_none(response) -> dict | None:
@@ -117,15 +138,13 @@ def _code(response) -> str:
 
 def get_status(tenant: Tenant) -> OfficeStatus:
     """The office's name and its open and last closed billing periods."""
-    return OfficeStatus.from_json(_call(tenant, "GET", "/status", read=True))
+    return _call(tenant, "GET", "/status", read=True, parse=OfficeStatus.from_json)
 
 
 def get_account(tenant: Tenant, customer_number: str) -> AccountSummary:
     """One account's summary; CowsNotFound when the office has no such customer number."""
-    digits = normalize_customer_number(customer_number)
-    if not digits:
-        raise CowsNotFound("no customer number", status=404, code="not_found")
-    return AccountSummary.from_json(_call(tenant, "GET", f"/accounts/{digits}", read=True))
+    path, digits = _account_path(customer_number)
+    return _call(tenant, "GET", path, read=True, parse=lambda d: AccountSummary.from_json(for_account(digits, d)))
 
 
 def get_accounts(tenant: Tenant, customer_numbers: list[str]) -> tuple[dict[str, AccountSummary], list[str]]:
@@ -134,112 +153,109 @@ def get_accounts(tenant: Tenant, customer_numbers: list[str]) -> tuple[dict[str,
     found: dict[str, AccountSummary] = {}
     missing: list[str] = []
     for i in range(0, len(keys), 200):
-        data = _call(tenant, "POST", "/accounts/batch", payload={"customer_numbers": keys[i:i + 200]}, read=True)
-        for item in data.get("accounts") or []:
-            summary = AccountSummary.from_json(item)
-            found[summary.key] = summary
-        missing += [normalize_customer_number(n) for n in data.get("missing") or []]
+        summaries, unknown = _call(tenant, "POST", "/accounts/batch", payload={"customer_numbers": keys[i:i + 200]},
+                                   read=True, parse=parse_batch)
+        found.update((s.key, s) for s in summaries)
+        missing += [normalize_customer_number(n) for n in unknown]
     return found, missing
 
 
 def get_landlord(tenant: Tenant, landlord_id: int) -> Landlord:
-    return Landlord.from_json(_call(tenant, "GET", f"/landlords/{int(landlord_id)}", read=True))
+    """One landlord or cosigner and the customer numbers they may see."""
+    return _call(tenant, "GET", f"/landlords/{int(landlord_id)}", read=True, parse=Landlord.from_json)
 
 
 def search_landlords(tenant: Tenant, query: str) -> list[Landlord]:
-    from urllib.parse import quote
+    """Landlords and cosigners whose id, name or email matches."""
+    return _call(tenant, "GET", f"/landlords?q={quote(query)}", read=True,
+                 parse=lambda d: fields.items(d, "landlords", Landlord.from_json))
 
-    data = _call(tenant, "GET", f"/landlords?q={quote(query)}", read=True)
-    return [Landlord.from_json(item) for item in data.get("landlords") or []]
 
-
-def _account_path(customer_number: str) -> str:
+def _account_path(customer_number: str) -> tuple[str, str]:
     digits = normalize_customer_number(customer_number)
     if not digits:
         raise CowsNotFound("no customer number", status=404, code="not_found")
-    return f"/accounts/{digits}"
+    return f"/accounts/{digits}", digits
 
 
 def get_bills(tenant: Tenant, customer_number: str) -> list[BillInfo]:
     """The account's final bills (closed periods), newest first."""
-    data = _call(tenant, "GET", _account_path(customer_number) + "/bills", read=True)
-    return [BillInfo.from_json(b) for b in data.get("bills") or []]
+    path, digits = _account_path(customer_number)
+    return _call(tenant, "GET", path + "/bills", read=True,
+                 parse=lambda d: fields.items(for_account(digits, d), "bills", BillInfo.from_json))
 
 
 def get_transactions(tenant: Tenant, customer_number: str, since=None) -> list[TransactionLine]:
     """Bill, payment and adjustment lines by service, newest first; only those on or after `since`."""
+    path, digits = _account_path(customer_number)
     query = f"?since={since.isoformat()}" if since else ""
-    data = _call(tenant, "GET", _account_path(customer_number) + "/transactions" + query, read=True)
-    return [TransactionLine.from_json(t) for t in data.get("transactions") or []]
+    return _call(tenant, "GET", path + "/transactions" + query, read=True,
+                 parse=lambda d: fields.items(for_account(digits, d), "transactions", TransactionLine.from_json))
 
 
 def get_usage(tenant: Tenant, customer_number: str) -> tuple[str, list[UsageReadInfo]]:
     """(unit, reads) of every metered service, oldest first."""
-    data = _call(tenant, "GET", _account_path(customer_number) + "/usage", read=True)
-    reads = [UsageReadInfo.from_json(service, r) for service, rows in (data.get("services") or {}).items()
-             for r in rows]
-    return str(data.get("unit") or ""), reads
+    path, digits = _account_path(customer_number)
+    return _call(tenant, "GET", path + "/usage", read=True, parse=lambda d: parse_usage(for_account(digits, d)))
+
+
+def _pdf(content: bytes) -> bytes:
+    if not content.startswith(b"%PDF-"):
+        raise CowsBadResponse("the bill PDF is not a PDF")
+    return content
 
 
 def get_bill_pdf(tenant: Tenant, customer_number: str, bill_id: str) -> bytes:
     """The bill's PDF (Splitter output); CowsNotFound when the office has none for it yet."""
-    from urllib.parse import quote
-
-    pdf = _call(tenant, "GET", _account_path(customer_number) + f"/bills/{quote(bill_id, safe='')}/pdf",
-                read=True, raw=True, timeout=(settings.COWS_CONNECT_TIMEOUT, max(settings.COWS_READ_TIMEOUT, 15.0)))
-    if not pdf.startswith(b"%PDF-"):
-        raise CowsBadResponse("the bill PDF is not a PDF")
-    return pdf
+    path, _digits = _account_path(customer_number)
+    return _call(tenant, "GET", path + f"/bills/{quote(bill_id, safe='')}/pdf", read=True, raw=True, parse=_pdf,
+                 timeout=(settings.COWS_CONNECT_TIMEOUT, max(settings.COWS_READ_TIMEOUT, 15.0)))
 
 
 def get_periods(tenant: Tenant) -> tuple[Period | None, list[Period]]:
-    data = _call(tenant, "GET", "/periods", read=True)
-    open_period = Period.from_json(data["open"]) if data.get("open") else None
-    return open_period, [Period.from_json(p) for p in data.get("closed") or []]
+    """The open period (if any) and the closed ones, newest first."""
+    return _call(tenant, "GET", "/periods", read=True, parse=parse_periods)
+
+
+def get_categories(tenant: Tenant) -> list[Category]:
+    """Cash Receipting's categories and distributions (all of them; filter on allow_portal_payments)."""
+    return _call(tenant, "GET", "/cash-receipting/categories", read=True,
+                 parse=lambda d: fields.items(d, "categories", Category.from_json))
+
+
+def validate_reference(tenant: Tenant, *, category: str, distribution: str, reference: str) -> tuple[bool, str]:
+    """Is this permit or customer number known for an interfaced category? (valid, payor name)."""
+    return _call(tenant, "POST", "/cash-receipting/validate", read=True, parse=parse_validation,
+                 payload={"category": category, "distribution": distribution, "reference": reference})
+
+
+def get_receipt(tenant: Tenant, reference: str) -> Receipt | None:
+    """The receipt posted with this portal reference, or None."""
+    try:
+        return _call(tenant, "GET", f"/receipts/{quote(reference, safe='')}", read=True, parse=Receipt.from_json)
+    except CowsNotFound:
+        return None
 
 
 # --- writes -----------------------------------------------------------------------------------
 
 def set_paperless(tenant: Tenant, customer_number: str, *, paperless: bool) -> AccountSummary:
     """Clear (or set again) Send Paper Statement on the Caselle account."""
-    data = _call(tenant, "PUT", _account_path(customer_number) + "/paperless", payload={"paperless": paperless},
-                 read=False)
-    return AccountSummary.from_json(data)
-
-
-def get_categories(tenant: Tenant) -> list[Category]:
-    """Cash Receipting's categories and distributions (all of them; filter on allow_portal_payments)."""
-    data = _call(tenant, "GET", "/cash-receipting/categories", read=True)
-    return [Category.from_json(c) for c in data.get("categories") or []]
-
-
-def validate_reference(tenant: Tenant, *, category: str, distribution: str, reference: str) -> tuple[bool, str]:
-    """Is this permit or customer number known for an interfaced category? (valid, payor name)."""
-    data = _call(tenant, "POST", "/cash-receipting/validate",
-                 payload={"category": category, "distribution": distribution, "reference": reference}, read=True)
-    return bool(data.get("valid")), str(data.get("payor_name") or "")
-
-
-def get_receipt(tenant: Tenant, reference: str) -> Receipt | None:
-    """The receipt posted with this portal reference, or None."""
-    from urllib.parse import quote
-
-    try:
-        return Receipt.from_json(_call(tenant, "GET", f"/receipts/{quote(reference, safe='')}", read=True))
-    except CowsNotFound:
-        return None
+    path, digits = _account_path(customer_number)
+    return _call(tenant, "PUT", path + "/paperless", payload={"paperless": paperless}, read=False,
+                 parse=lambda d: AccountSummary.from_json(for_account(digits, d)))
 
 
 def post_receipt(tenant: Tenant, payload: dict) -> Receipt:
     """Post one receipt to Cash Receipting, exactly once for its reference.
 
     COWS answers a repeated reference with the first receipt. When the answer is lost (timeout,
-    dropped connection), the receipt is looked up by reference before anyone posts again.
+    dropped connection) or unusable, the receipt is looked up by reference before anyone posts again.
     """
     reference = payload["reference"]
     try:
-        return Receipt.from_json(_call(tenant, "POST", "/receipts", payload=payload, read=False))
-    except CowsUnavailable:
+        return _call(tenant, "POST", "/receipts", payload=payload, read=False, parse=Receipt.from_json)
+    except (CowsUnavailable, CowsBadResponse):
         try:
             found = get_receipt(tenant, reference)
         except CowsError:
@@ -250,11 +266,11 @@ def post_receipt(tenant: Tenant, payload: dict) -> Receipt:
 
 
 def probe(tenant: Tenant) -> bool:
-    """Ask COWS how it is; True when it answered. Records link health either way."""
+    """Ask COWS how it is; True when it answered usefully. Records link health either way."""
     try:
         get_status(tenant)
-    except CowsUnavailable:
+    except (CowsUnavailable, CowsBadResponse):
         return False
     except CowsError:
-        return True  # it answered, even if oddly
+        return True  # it answered (a refusal still means the link works)
     return True

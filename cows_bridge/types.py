@@ -5,45 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from . import fields as f
 from .errors import CowsBadResponse
 
 
 def normalize_customer_number(raw: str) -> str:
     """Digits only: '001-0042-00', '001.0042.00' and '001 0042 00' are the same account."""
     return re.sub(r"\D", "", raw or "")
-
-
-def _money(value: Any, name: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError):
-        raise CowsBadResponse(f"{name} is not an amount: {value!r}") from None
-    if not amount.is_finite():
-        raise CowsBadResponse(f"{name} is not finite")
-    return amount.quantize(Decimal("0.01"))
-
-
-def _opt_money(value: Any, name: str) -> Decimal | None:
-    return None if value in (None, "") else _money(value, name)
-
-
-def _date(value: Any, name: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise CowsBadResponse(f"{name} is not a date: {value!r}") from None
-
-
-def _require(data: dict, key: str) -> Any:
-    try:
-        return data[key]
-    except (KeyError, TypeError):
-        raise CowsBadResponse(f"missing field {key!r}") from None
 
 
 @dataclass(frozen=True)
@@ -76,28 +47,33 @@ class AccountSummary:
         return normalize_customer_number(self.customer_number)
 
     @classmethod
-    def from_json(cls, data: dict) -> "AccountSummary":
-        if not isinstance(data, dict):
-            raise CowsBadResponse("account summary is not an object")
+    def from_json(cls, data: Any) -> "AccountSummary":
+        f.obj(data, "account summary")
+        udf = f.obj(data.get("udf") or {}, "udf")
+        if not all(isinstance(v, bool) for v in udf.values()):
+            raise CowsBadResponse("udf flags are not true or false")
+        landlord_ids = f.listing(data, "landlord_ids")
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in landlord_ids):
+            raise CowsBadResponse("landlord_ids are not whole numbers")
         return cls(
-            customer_number=str(_require(data, "customer_number")),
-            first_name=str(data.get("first_name") or ""),
-            last_name=str(_require(data, "last_name")),
-            service_address=str(data.get("service_address") or ""),
-            mailing_address=str(data.get("mailing_address") or ""),
-            email=str(data.get("email") or ""),
-            balance_due=_money(_require(data, "balance_due"), "balance_due"),
-            due_date=_date(data.get("due_date"), "due_date"),
-            last_billed_amount=_opt_money(data.get("last_billed_amount"), "last_billed_amount"),
-            last_bill_date=_date(data.get("last_bill_date"), "last_bill_date"),
-            equal_pay_amount=_opt_money(data.get("equal_pay_amount"), "equal_pay_amount"),
-            send_paper_statement=bool(data.get("send_paper_statement", True)),
-            direct_pay=bool(data.get("direct_pay", False)),
-            udf={str(k): bool(v) for k, v in (data.get("udf") or {}).items()},
-            services=tuple(str(s) for s in data.get("services") or ()),
-            metered_services=tuple(str(s) for s in data.get("metered_services") or ()),
-            landlord_ids=tuple(int(i) for i in data.get("landlord_ids") or ()),
-            active=bool(data.get("active", True)),
+            customer_number=f.text(data, "customer_number", required=True),
+            first_name=f.text(data, "first_name"),
+            last_name=f.text(data, "last_name", required=True),
+            service_address=f.text(data, "service_address"),
+            mailing_address=f.text(data, "mailing_address"),
+            email=f.text(data, "email"),
+            balance_due=f.money(data.get("balance_due"), "balance_due"),
+            due_date=f.day(data.get("due_date"), "due_date"),
+            last_billed_amount=f.opt_money(data.get("last_billed_amount"), "last_billed_amount"),
+            last_bill_date=f.day(data.get("last_bill_date"), "last_bill_date"),
+            equal_pay_amount=f.opt_money(data.get("equal_pay_amount"), "equal_pay_amount"),
+            send_paper_statement=f.flag(data, "send_paper_statement", default=True),
+            direct_pay=f.flag(data, "direct_pay", default=False),
+            udf={str(k): v for k, v in udf.items()},
+            services=f.texts(data, "services"),
+            metered_services=f.texts(data, "metered_services"),
+            landlord_ids=tuple(landlord_ids),
+            active=f.flag(data, "active", default=True),
         )
 
     def to_json(self) -> dict:
@@ -125,10 +101,9 @@ class Landlord:
     customer_numbers: tuple[str, ...]
 
     @classmethod
-    def from_json(cls, data: dict) -> "Landlord":
-        return cls(id=int(_require(data, "id")), name=str(_require(data, "name")),
-                   kind=str(data.get("kind") or "landlord"),
-                   customer_numbers=tuple(str(n) for n in data.get("customer_numbers") or ()))
+    def from_json(cls, data: Any) -> "Landlord":
+        return cls(id=f.integer(data, "id"), name=f.text(data, "name", required=True),
+                   kind=f.text(data, "kind") or "landlord", customer_numbers=f.texts(data, "customer_numbers"))
 
 
 @dataclass(frozen=True)
@@ -140,10 +115,16 @@ class Period:
     state: str
 
     @classmethod
-    def from_json(cls, data: dict) -> "Period":
-        return cls(id=int(_require(data, "id")), label=str(_require(data, "label")),
-                   bill_date=_date(data.get("bill_date"), "bill_date"), due_date=_date(data.get("due_date"), "due_date"),
-                   state=str(data.get("state") or ""))
+    def from_json(cls, data: Any) -> "Period":
+        return cls(id=f.integer(data, "id"), label=f.text(data, "label", required=True),
+                   bill_date=f.day(data.get("bill_date"), "bill_date"),
+                   due_date=f.day(data.get("due_date"), "due_date"), state=f.text(data, "state"))
+
+    @classmethod
+    def maybe(cls, data: Any, key: str) -> "Period | None":
+        """The period in ``data[key]``, or None when COWS says there is none."""
+        value = f.obj(data, "the answer").get(key)
+        return cls.from_json(value) if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -154,30 +135,10 @@ class OfficeStatus:
     last_closed_period: Period | None
 
     @classmethod
-    def from_json(cls, data: dict) -> "OfficeStatus":
-        op, lc = data.get("open_period"), data.get("last_closed_period")
-        return cls(office=str(_require(data, "office")), name=str(data.get("name") or ""),
-                   open_period=Period.from_json(op) if op else None,
-                   last_closed_period=Period.from_json(lc) if lc else None)
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        raise CowsBadResponse(f"not a datetime: {value!r}") from None
-
-
-def _dec(value: Any, name: str) -> Decimal:
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, TypeError):
-        raise CowsBadResponse(f"{name} is not a number: {value!r}") from None
-    if not d.is_finite():
-        raise CowsBadResponse(f"{name} is not finite")
-    return d
+    def from_json(cls, data: Any) -> "OfficeStatus":
+        return cls(office=f.text(data, "office", required=True), name=f.text(data, "name"),
+                   open_period=Period.maybe(data, "open_period"),
+                   last_closed_period=Period.maybe(data, "last_closed_period"))
 
 
 @dataclass(frozen=True)
@@ -196,16 +157,18 @@ class BillInfo:
     pdf_available: bool
 
     @classmethod
-    def from_json(cls, d: dict) -> "BillInfo":
+    def from_json(cls, d: Any) -> "BillInfo":
+        f.obj(d, "bill")
         return cls(
-            bill_id=str(_require(d, "bill_id")), period_id=int(_require(d, "period_id")),
-            period_label=str(d.get("period_label") or ""), bill_date=_date(_require(d, "bill_date"), "bill_date"),
-            due_date=_date(d.get("due_date"), "due_date"),
-            previous_balance=_money(d.get("previous_balance", "0"), "previous_balance"),
-            payments=_money(d.get("payments", "0"), "payments"), adjustments=_money(d.get("adjustments", "0"), "adjustments"),
-            current_charges=_money(d.get("current_charges", "0"), "current_charges"),
-            penalties=_money(d.get("penalties", "0"), "penalties"), total_due=_money(_require(d, "total_due"), "total_due"),
-            pdf_available=bool(d.get("pdf_available")),
+            bill_id=f.text(d, "bill_id", required=True), period_id=f.integer(d, "period_id"),
+            period_label=f.text(d, "period_label"), bill_date=f.required_day(d, "bill_date"),
+            due_date=f.day(d.get("due_date"), "due_date"),
+            previous_balance=f.money(d.get("previous_balance", "0"), "previous_balance"),
+            payments=f.money(d.get("payments", "0"), "payments"),
+            adjustments=f.money(d.get("adjustments", "0"), "adjustments"),
+            current_charges=f.money(d.get("current_charges", "0"), "current_charges"),
+            penalties=f.money(d.get("penalties", "0"), "penalties"), total_due=f.money(d.get("total_due"), "total_due"),
+            pdf_available=f.flag(d, "pdf_available", default=False),
         )
 
 
@@ -222,14 +185,15 @@ class TransactionLine:
     type: str
 
     @classmethod
-    def from_json(cls, d: dict) -> "TransactionLine":
+    def from_json(cls, d: Any) -> "TransactionLine":
+        f.obj(d, "transaction")
         usage = d.get("usage")
         return cls(
-            id=str(_require(d, "id")), date=_date(_require(d, "date"), "date"),
-            period_id=int(d["period_id"]) if d.get("period_id") is not None else None,
-            group_id=str(_require(d, "group_id")), service=str(d.get("service") or ""),
-            description=str(d.get("description") or ""), amount=_money(_require(d, "amount"), "amount"),
-            usage=None if usage in (None, "") else _dec(usage, "usage"), type=str(d.get("type") or ""),
+            id=f.text(d, "id", required=True), date=f.required_day(d, "date"),
+            period_id=f.integer(d, "period_id", required=False), group_id=f.text(d, "group_id", required=True),
+            service=f.text(d, "service"), description=f.text(d, "description"),
+            amount=f.money(d.get("amount"), "amount"),
+            usage=None if usage in (None, "") else f.number(usage, "usage"), type=f.text(d, "type"),
         )
 
 
@@ -245,12 +209,13 @@ class UsageReadInfo:
     meter_number: str
 
     @classmethod
-    def from_json(cls, service: str, d: dict) -> "UsageReadInfo":
-        return cls(service=service, period_id=int(_require(d, "period_id")), period_label=str(d.get("period_label") or ""),
-                   read_date=_date(_require(d, "read_date"), "read_date"),
-                   previous_read=_dec(_require(d, "previous_read"), "previous_read"),
-                   current_read=_dec(_require(d, "current_read"), "current_read"),
-                   usage=_dec(_require(d, "usage"), "usage"), meter_number=str(d.get("meter_number") or ""))
+    def from_json(cls, service: str, d: Any) -> "UsageReadInfo":
+        f.obj(d, "meter read")
+        return cls(service=service, period_id=f.integer(d, "period_id"), period_label=f.text(d, "period_label"),
+                   read_date=f.required_day(d, "read_date"),
+                   previous_read=f.number(d.get("previous_read"), "previous_read"),
+                   current_read=f.number(d.get("current_read"), "current_read"),
+                   usage=f.number(d.get("usage"), "usage"), meter_number=f.text(d, "meter_number"))
 
 
 @dataclass(frozen=True)
@@ -262,10 +227,10 @@ class Receipt:
     posted_at: datetime | None
 
     @classmethod
-    def from_json(cls, d: dict) -> "Receipt":
-        return cls(confirmation_number=str(_require(d, "confirmation_number")), reference=str(_require(d, "reference")),
-                   amount=_money(_require(d, "amount"), "amount"), created=bool(d.get("created", False)),
-                   posted_at=parse_datetime(d.get("posted_at")))
+    def from_json(cls, d: Any) -> "Receipt":
+        return cls(confirmation_number=f.text(d, "confirmation_number", required=True),
+                   reference=f.text(d, "reference", required=True), amount=f.money(f.obj(d, "receipt").get("amount"), "amount"),
+                   created=f.flag(d, "created", default=False), posted_at=f.moment(d.get("posted_at")))
 
 
 @dataclass(frozen=True)
@@ -274,6 +239,12 @@ class Distribution:
     name: str
     allow_online_payments: bool
     allow_portal_payments: bool
+
+    @classmethod
+    def from_json(cls, d: Any) -> "Distribution":
+        return cls(code=f.text(d, "code", required=True), name=f.text(d, "name", required=True),
+                   allow_online_payments=f.flag(d, "allow_online_payments", default=False),
+                   allow_portal_payments=f.flag(d, "allow_portal_payments", default=False))
 
 
 @dataclass(frozen=True)
@@ -285,14 +256,48 @@ class Category:
     distributions: tuple[Distribution, ...]
 
     @classmethod
-    def from_json(cls, d: dict) -> "Category":
-        return cls(code=str(_require(d, "code")), name=str(_require(d, "name")), interfaced=bool(d.get("interfaced")),
-                   reference_label=str(d.get("reference_label") or ""),
-                   distributions=tuple(Distribution(code=str(x["code"]), name=str(x["name"]),
-                                                    allow_online_payments=bool(x.get("allow_online_payments")),
-                                                    allow_portal_payments=bool(x.get("allow_portal_payments")))
-                                       for x in d.get("distributions") or []))
+    def from_json(cls, d: Any) -> "Category":
+        return cls(code=f.text(d, "code", required=True), name=f.text(d, "name", required=True),
+                   interfaced=f.flag(d, "interfaced", default=False), reference_label=f.text(d, "reference_label"),
+                   distributions=tuple(Distribution.from_json(x) for x in f.listing(d, "distributions")))
 
     @property
     def portal_distributions(self) -> tuple[Distribution, ...]:
         return tuple(x for x in self.distributions if x.allow_portal_payments)
+
+
+# --- whole answers ------------------------------------------------------------------------------
+
+def parse_batch(data: Any) -> tuple[list[AccountSummary], list[str]]:
+    """A batch answer: the accounts found and the numbers COWS does not know."""
+    return f.items(data, "accounts", AccountSummary.from_json), list(f.texts(data, "missing"))
+
+
+def parse_usage(data: Any) -> tuple[str, list[UsageReadInfo]]:
+    """(unit, reads of every metered service)."""
+    services = f.obj(f.obj(data, "usage").get("services"), "services")
+    reads = []
+    for service, rows in services.items():
+        if not isinstance(rows, list):
+            raise CowsBadResponse(f"the reads of {service} are not a list")
+        reads += [UsageReadInfo.from_json(str(service), r) for r in rows]
+    return f.text(data, "unit"), reads
+
+
+def parse_periods(data: Any) -> tuple[Period | None, list[Period]]:
+    return Period.maybe(data, "open"), f.items(data, "closed", Period.from_json)
+
+
+def parse_validation(data: Any) -> tuple[bool, str]:
+    valid = f.obj(data, "validation").get("valid")
+    if not isinstance(valid, bool):
+        raise CowsBadResponse("valid is not true or false")
+    return valid, f.text(data, "payor_name")
+
+
+def for_account(digits: str, data: Any) -> dict:
+    """The answer, checked to be about the account that was asked for."""
+    number = f.text(data, "customer_number", required=True)
+    if normalize_customer_number(number) != digits:
+        raise CowsBadResponse("COWS answered about another account")
+    return data
