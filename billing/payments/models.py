@@ -9,15 +9,23 @@ from portal.models import Tenant
 
 from ..accounts.models import MONEY
 
+def default_provider() -> str:
+    """A new city pays on the sandbox outside production; in production it takes no payments until set up."""
+    from django.conf import settings
+
+    return PaymentSettings.Provider.NOT_SET_UP if settings.PRODUCTION else PaymentSettings.Provider.SANDBOX
+
+
 class PaymentSettings(models.Model):
     """The office's payment choices ("Admin - Portal Settings": Payment, Payment Providers)."""
 
     class Provider(models.TextChoices):
+        NOT_SET_UP = "none", "Not set up (no online payments)"
         SANDBOX = "sandbox", "Sandbox (test payments, no money moves)"
         STRIPE = "stripe", "Stripe"
 
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="payment_settings")
-    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.SANDBOX)
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=default_provider)
     stripe_publishable_key = models.CharField(max_length=200, blank=True)
     stripe_secret_key = models.CharField(max_length=200, blank=True)
     stripe_webhook_secret = models.CharField(max_length=200, blank=True)
