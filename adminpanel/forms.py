@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from billing.payments.availability import selectable_providers
 from billing.payments.models import Payment, PaymentSettings
 
 RECEIPT_VARIABLES = ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting")
@@ -172,8 +173,7 @@ class PaymentSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [(PaymentSettings.Provider.SANDBOX, _("Sandbox (test payments, no money moves)")),
-                                           (PaymentSettings.Provider.STRIPE, _("Stripe"))]
+        self.fields["provider"].choices = selectable_providers()  # never the sandbox in production
         for name in ("other_payments_message", "payment_page_message", "payment_complete_message"):
             self.fields[name].max_length = 4000
         for name in self.SECRETS:

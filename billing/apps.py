@@ -5,6 +5,6 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
-        from .payments import hooks
+        from .payments import checks, hooks  # noqa: F401  (checks registers itself)
 
         hooks.connect()

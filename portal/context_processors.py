@@ -41,6 +41,7 @@ def portal(request):
     if tenant is None:
         return context
     context["portal_settings"] = tenant.portal_settings
+    context.update(registry.merged(registry.city_context, request))
     if request.user.is_authenticated:
         context["nav_items"] = _nav(request)
         context["is_office_admin"] = is_office_admin(request)

@@ -15,9 +15,12 @@ urlpatterns = [
     path("utility/", include("customers.link_urls")),
     path("utility/", include("billing.accounts.urls")),
     path("pay/", include("billing.payments.urls")),
-    path("sandboxpay/", include("sandboxpay.urls")),
     path("communications/", include("communications.urls")),
 ]
+
+# The sandbox moves no money: its endpoints do not exist in production.
+if not settings.PRODUCTION:
+    urlpatterns.append(path("sandboxpay/", include("sandboxpay.urls")))
 
 if settings.BENCHMARK_VIEWS:
     urlpatterns.append(path("bench/bare", views.bench_bare))

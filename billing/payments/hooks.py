@@ -11,6 +11,7 @@ from portal import registry
 from portal.models import Tenant
 from portal.signals import connect_tenant_cache
 
+from .availability import in_test_mode
 from .models import PaymentSettings
 from .providers import payment_settings
 
@@ -33,6 +34,10 @@ def hide_other_payments(tenant, modules):
     if payment_settings(tenant).allow_other_payments:
         return modules
     return [m for m in modules if m.key != "other_payments"]
+
+
+def test_mode_context(request) -> dict:
+    return {"payments_test_mode": in_test_mode(request.tenant)}
 
 
 def stripe_sources(request) -> dict:
@@ -58,3 +63,4 @@ def connect() -> None:
     registry.add_landing_context(guest_context)
     registry.add_module_filter(hide_other_payments)
     registry.add_csp_sources(stripe_sources)
+    registry.add_city_context(test_mode_context)
