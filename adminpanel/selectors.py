@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from billing.payments.models import Payment, PaymentItem, PaymentSettings
 from billing.payments.providers import payment_settings
+from cows_bridge.models import CowsLink
 from customers.models import Membership
 from portal.models import Tenant
 
@@ -26,6 +27,7 @@ def portal_overview(*, tenant: Tenant) -> dict:
     linked = getattr(tenant, "linked_accounts", None)
     if linked is not None:
         overview["linked_account_count"] = linked.count()
+    overview["cows_link"] = CowsLink.objects.filter(tenant=tenant).first() if tenant.cows_url else None
     return overview
 
 

@@ -51,11 +51,14 @@ def check_cows() -> dict:
 
 
 def check_all() -> dict:
+    """Every part's health; the deployment is healthy when its database and broker are.
+
+    One city's COWS link being down is that city's status (shown to its staff on the office
+    Overview), not the deployment's: restarting the web tier would not bring an office's server back.
+    """
     database = check_database()
     broker = check_broker()
     report = {"database": database, "broker": broker, "worker": check_worker() if database["ok"] else {}}
-    cows = check_cows() if database["ok"] else {}
-    report["cows"] = cows
-    healthy = database["ok"] and broker["ok"] and all(link.get("ok") is not False for link in cows.values())
-    report["status"] = "ok" if healthy else "unhealthy"
+    report["cows"] = check_cows() if database["ok"] else {}
+    report["status"] = "ok" if database["ok"] and broker["ok"] else "unhealthy"
     return report

@@ -46,9 +46,10 @@ class TenantMiddleware:
             timezone.deactivate()
 
 class TenantSessionMiddleware:
-    """A session belongs to the city it was made in; shown at another city it logs out.
+    """A session belongs to the city it was made in; shown at another city, or bound to none, it logs out.
 
-    Cookies are host-only already; this also stops a copied cookie from crossing cities.
+    Cookies are host-only already; this also stops a copied cookie from crossing cities. Logging in
+    binds the session (customers/adapters.py); a signed-in session without a city fails closed.
     """
 
     def __init__(self, get_response):
@@ -57,8 +58,7 @@ class TenantSessionMiddleware:
     def __call__(self, request):
         tenant = getattr(request, "tenant", None)
         if request.user.is_authenticated:
-            bound = request.session.get(SESSION_TENANT_KEY)
-            if tenant is None or (bound is not None and bound != tenant.id):
+            if tenant is None or request.session.get(SESSION_TENANT_KEY) != tenant.id:
                 logout(request)
         return self.get_response(request)
 

@@ -76,9 +76,16 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
+# The placeholder in .env.example; refused in production like any value containing "change-me".
+_EXAMPLE_SECRET_KEY = "change-me-to-at-least-fifty-random-characters-0123456789"
+
+
 def _secret_key() -> str:
     if PRODUCTION:
         key = env_str("DJANGO_SECRET_KEY", required=True)
+        if key == _EXAMPLE_SECRET_KEY or "change-me" in key.lower():
+            raise ImproperlyConfigured("DJANGO_SECRET_KEY is the example value from .env.example: set your own, "
+                                       "e.g. python -c \"import secrets; print(secrets.token_urlsafe(64))\".")
         if len(key) < 50 or len(set(key)) < 5:
             raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters.")
         return key
@@ -142,6 +149,8 @@ TENANT_CACHE_SECONDS = env_int("TENANT_CACHE_SECONDS", 10)
 
 # The client IP is taken from X-Forwarded-For only past this many trusted proxies.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# /healthz shows its details (each part, each city's COWS link) only to `Authorization: Bearer <this>`.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- apps ---------------------------------------------------------------------------------

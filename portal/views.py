@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -48,8 +50,18 @@ def directory(request):
 @never_cache
 @require_GET
 def healthz(request):
+    """ok/unhealthy for anyone; the details (each part, each city's COWS link) with the HEALTH_TOKEN."""
     report = health_checks.check_all()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    status = 200 if report["status"] == "ok" else 503
+    if not _has_health_token(request):
+        return JsonResponse({"status": report["status"]}, status=status)
+    return JsonResponse(report, status=status)
+
+
+def _has_health_token(request) -> bool:
+    token = settings.HEALTH_TOKEN
+    given = request.headers.get("Authorization", "")
+    return bool(token) and constant_time_compare(given, f"Bearer {token}")
 
 
 def bad_request(request, exception=None):

@@ -39,6 +39,9 @@ def test_production_without_a_required_setting_stops_naming_it(tmp_path, missing
     "name, value, message",
     [
         ("DJANGO_SECRET_KEY", "short", "DJANGO_SECRET_KEY must be at least 50"),
+        ("DJANGO_SECRET_KEY", "change-me-to-at-least-fifty-random-characters-0123456789",
+         "DJANGO_SECRET_KEY is the example value"),
+        ("DJANGO_SECRET_KEY", "Xq9-CHANGE-ME-" + "k7Pz2" * 10, "DJANGO_SECRET_KEY is the example value"),
         ("DATABASE_URL", "notaurl", "DATABASE_URL is not a valid database URL"),
         ("REDIS_URL", "http://cache:6379", "REDIS_URL must start with redis://"),
         ("DJANGO_DEBUG", "true", "DJANGO_DEBUG must be off"),
