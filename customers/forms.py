@@ -48,19 +48,15 @@ class ProfileForm(forms.Form):
 
 
 def parse_amount(raw: str):
-    """'$1,234.50' → Decimal('1234.50'); a ValidationError for anything that is not money."""
-    from decimal import Decimal, InvalidOperation
+    """'$1,234.50' → Decimal('1234.50'), None when empty; a ValidationError for anything that is not money."""
+    from billing.payments.amounts import CheckoutError, parse_amount as parse_money
 
-    text = (raw or "").strip().replace("$", "").replace(",", "").replace(" ", "")
-    if not text:
+    if not (raw or "").strip():
         return None
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise forms.ValidationError(_("Enter an amount like 45.67.")) from None
-    if not amount.is_finite() or amount < 0 or amount > Decimal("1000000") or amount.as_tuple().exponent < -2:
-        raise forms.ValidationError(_("Enter an amount like 45.67."))
-    return amount.quantize(Decimal("0.01"))
+        return parse_money(raw, allow_zero=True)
+    except CheckoutError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class LinkAccountForm(forms.Form):

@@ -17,7 +17,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,15 +26,11 @@ from django.utils.translation import gettext as _
 from cows_bridge.types import AccountSummary
 from portal.models import Tenant
 
+from .amounts import CheckoutError, check_amount, check_items, parse_amount  # noqa: F401  (checkout's API)
 from .models import Payment, PaymentEvent, PaymentItem, PaymentMethod
 from .providers import ProviderError, get_provider, payment_settings
 
 logger = logging.getLogger(__name__)
-CENT = Decimal("0.01")
-
-
-class CheckoutError(Exception):
-    """Something the customer must change; the message says what."""
 
 
 @dataclass
@@ -61,41 +57,6 @@ class MethodSpec:
     token: str = ""
     save: bool = False
     info: object = field(default=None)
-
-
-def parse_amount(raw) -> Decimal:
-    """A positive amount of dollars and cents, or CheckoutError with a clear message."""
-    text = str(raw or "").strip().replace("$", "").replace(",", "")
-    if not text:
-        raise CheckoutError(_("Enter an amount."))
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise CheckoutError(_("Enter the amount as a number, like 45.67.")) from None
-    if not amount.is_finite():
-        raise CheckoutError(_("Enter the amount as a number, like 45.67."))
-    if amount.as_tuple().exponent < -2:
-        raise CheckoutError(_("Enter the amount in dollars and cents, like 45.67."))
-    if amount <= 0:
-        raise CheckoutError(_("The amount must be more than zero."))
-    if amount >= Decimal("10000000"):
-        raise CheckoutError(_("That amount is far too large."))
-    return amount.quantize(CENT)
-
-
-def check_amount(*, tenant: Tenant, item: ItemSpec) -> None:
-    settings = payment_settings(tenant)
-    if item.amount < settings.minimum_payment:
-        raise CheckoutError(_("The smallest payment is $%(min)s.") % {"min": f"{settings.minimum_payment:,.2f}"})
-    if item.amount > settings.maximum_payment:
-        raise CheckoutError(_("The largest payment online is $%(max)s. For more, please contact the office.")
-                            % {"max": f"{settings.maximum_payment:,.2f}"})
-    if item.kind == PaymentItem.Kind.UTILITY and item.summary is not None:
-        limit = max(item.summary.balance_due, Decimal("0")) + settings.maximum_overpayment
-        if item.amount > limit:
-            raise CheckoutError(_("You can pay at most $%(limit)s on this account (the balance due plus "
-                                  "$%(over)s).") % {"limit": f"{limit:,.2f}",
-                                                    "over": f"{settings.maximum_overpayment:,.2f}"})
 
 
 def blocked_kinds(*, tenant: Tenant, summaries: list[AccountSummary]) -> set[str]:
@@ -126,8 +87,7 @@ def start_checkout(*, tenant: Tenant, items: list[ItemSpec], method: MethodSpec,
     """Save the payment to be made (nothing is charged yet) and return it for confirmation."""
     if not items:
         raise CheckoutError(_("There is nothing to pay."))
-    for item in items:
-        check_amount(tenant=tenant, item=item)
+    check_items(tenant=tenant, items=items)
     provider = get_provider(tenant)
     if method.saved is not None:
         if method.saved.deleted_at or method.saved.tenant_id != tenant.id or method.saved.user_id != getattr(user, "id", None):

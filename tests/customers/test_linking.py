@@ -68,8 +68,8 @@ def test_wrong_name_and_wrong_number_get_the_same_message(cows, riverton, client
     ({"customer_number": "", "last_name": "Smith"}, "This field is required."),
     ({"customer_number": "ABC-123", "last_name": "Smith"}, "only digits"),
     ({"customer_number": "001-0042-00"}, "Enter the last name on the account, or the amount"),
-    ({"customer_number": "001-0042-00", "last_billed_amount": "twelve"}, "Enter an amount like 45.67."),
-    ({"customer_number": "001-0042-00", "last_billed_amount": "-5"}, "Enter an amount like 45.67."),
+    ({"customer_number": "001-0042-00", "last_billed_amount": "twelve"}, "Enter the amount as a number, like 45.67."),
+    ({"customer_number": "001-0042-00", "last_billed_amount": "-5"}, "The amount must be more than zero."),
 ])
 def test_bad_input_gets_a_clear_message_and_is_not_counted_as_a_guess(cows, riverton, client_for, data, message):
     response = client_for(riverton.resident, riverton.tenant).post("/utility/link/", data)
