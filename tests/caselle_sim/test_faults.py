@@ -169,3 +169,48 @@ def test_regenerating_an_office_while_serving(sim: CaselleSim) -> None:
     summary = sim.get(f"/accounts/{number}", office=slug).json()
     assert summary["last_billed_amount"] == first["samples"][0]["last_billed_amount"]
     assert summary["balance_due"] == first["samples"][0]["balance_due"]
+
+
+def test_malformed_fault_answers_200_with_a_spoiled_body(sim: CaselleSim, office: dict[str, Any]) -> None:
+    number = office["samples"][0]["customer_number"]
+    good = sim.get(f"/accounts/{number}", office=SLUG).json()
+    sim.set_fault(operation="account_summary", mode="malformed", office=SLUG)  # not_json unless told
+    r = sim.get(f"/accounts/{number}", office=SLUG)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    sim.clear_faults()
+    sim.set_fault(operation="account_summary", mode="malformed", variant="truncated", office=SLUG)
+    r = sim.get(f"/accounts/{number}", office=SLUG)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    with pytest.raises(ValueError):
+        r.json()
+    sim.clear_faults()
+    sim.set_fault(operation="account_summary", mode="malformed", variant="missing_field", field="balance_due")
+    spoiled = sim.get(f"/accounts/{number}", office=SLUG).json()
+    assert "balance_due" not in spoiled and spoiled["last_name"] == good["last_name"]
+    sim.clear_faults()
+    sim.set_fault(operation="account_summary", mode="malformed", variant="missing_field")
+    assert "customer_number" not in sim.get(f"/accounts/{number}", office=SLUG).json()  # the first field of each object
+    sim.clear_faults()
+    sim.set_fault(operation="account_summary", mode="malformed", variant="wrong_type")
+    spoiled = sim.get(f"/accounts/{number}", office=SLUG).json()
+    assert spoiled["balance_due"] == {"unexpected": good["balance_due"]}
+    sim.clear_faults()
+    sim.set_fault(operation="account_summary", mode="malformed", variant="wrong_shape", times=1)
+    shaped = sim.get(f"/accounts/{number}", office=SLUG).json()
+    assert isinstance(shaped, list) and shaped[0]["customer_number"] == number  # a list where an object was promised
+    assert sim.get(f"/accounts/{number}", office=SLUG).json()["customer_number"] == number  # the rule expired
+
+
+def test_malformed_fault_spoils_a_pdf_and_leaves_refusals_alone(sim: CaselleSim, office: dict[str, Any]) -> None:
+    number = office["samples"][0]["customer_number"]
+    bill_id = sim.get(f"/accounts/{number}/bills", office=SLUG).json()["bills"][0]["bill_id"]
+    sim.set_fault(operation="*", mode="malformed", variant="wrong_type", office=SLUG)
+    pdf = sim.get(f"/accounts/{number}/bills/{bill_id}/pdf", office=SLUG)
+    assert pdf.status_code == 200 and not pdf.content.startswith(b"%PDF-")
+    assert sim.get("/accounts/999-9999-99", office=SLUG).status_code == 404  # a refusal stays a refusal
+
+
+def test_invalid_malformed_variant_is_refused(sim: CaselleSim) -> None:
+    r = sim.request("POST", "/_control/faults", json={"mode": "malformed", "variant": "garbled"},
+                    headers={"X-Control-Key": sim.control_key})
+    assert r.status_code == 422 and "variant" in r.json()["message"]
