@@ -11,6 +11,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .encryption import SecretField
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -74,7 +76,7 @@ class Tenant(models.Model):
     enabled_modules = models.JSONField(default=default_modules)
     is_active = models.BooleanField(default=True)
     cows_url = models.URLField(blank=True, help_text=_("Base URL of the office's Caselle web service (COWS)."))
-    cows_api_key = models.CharField(max_length=200, blank=True)
+    cows_api_key = SecretField(max_length=200, blank=True)  # encrypted at rest
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,15 @@ from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` (pg_dump of the test database, say) are collected only on PostgreSQL."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
 
 def host_of(tenant) -> str:
     return f"{tenant.slug}.localhost"

@@ -13,6 +13,7 @@ PROD = {
     "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "EMAIL_HOST": "smtp.example.org",
+    "FIELD_ENCRYPTION_KEY": "chHPb9y1unCTqeU0GuRoeCsDCXDeu_hR5OFO54Pz7kw=",
 }
 
 
@@ -28,7 +29,8 @@ def test_production_passes_the_deploy_check(tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "BASE_DOMAIN", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "BASE_DOMAIN", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST",
+                                     "FIELD_ENCRYPTION_KEY"])
 def test_production_without_a_required_setting_stops_naming_it(tmp_path, missing):
     out = run_manage(tmp_path, {**PROD, missing: None}, "check")
     assert out.returncode != 0
