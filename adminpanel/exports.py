@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from typing import IO
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -25,7 +24,7 @@ CHUNK = 1000
 
 
 def export_filename(tenant: Tenant) -> str:
-    today = timezone.localtime(timezone.now(), ZoneInfo(tenant.time_zone)).date()
+    today = timezone.localtime(timezone.now(), tenant.zone).date()
     return f"payments-{tenant.slug}-{today.isoformat()}.xlsx"
 
 
@@ -35,7 +34,7 @@ def write_payments_xlsx(*, tenant: Tenant, payments: QuerySet[Payment]) -> IO[by
     A write-only workbook keeps only the current row in memory, and the rows are read in
     chunks with their items, so thousands of payments cost neither memory nor queries per row.
     """
-    zone = ZoneInfo(tenant.time_zone)
+    zone = tenant.zone
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Payments"))
     widths = [18, 18, 30, 30, 40, 12, 12, 12, 20, 24, 28]

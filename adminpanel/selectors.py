@@ -64,7 +64,7 @@ def completed_payments(*, tenant: Tenant, filters: dict) -> QuerySet[Payment]:
     `filters` holds the valid values of PaymentFilterForm: dates are days in the city's time zone.
     Checkouts never confirmed (nothing went to the provider) are left out.
     """
-    zone = ZoneInfo(tenant.time_zone)
+    zone = tenant.zone
     payments = (tenant.payments.exclude(state=Payment.State.CREATED)
                 .annotate(paid_at=Coalesce("charged_at", "created_at")))
     if filters.get("date_from"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
@@ -15,7 +14,7 @@ from .models import Communication
 
 def city_today(*, tenant: Tenant, now: datetime | None = None) -> date:
     """Today's date in the city's time zone (not the server's, not UTC)."""
-    return timezone.localdate(now, timezone=zoneinfo.ZoneInfo(tenant.time_zone))
+    return timezone.localdate(now, timezone=tenant.zone)
 
 
 def current_communications(*, tenant: Tenant, today: date | None = None) -> QuerySet[Communication]:

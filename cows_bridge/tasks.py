@@ -1,7 +1,6 @@
 from celery import shared_task
 
-from portal.context import current_tenant_slug
-from portal.models import Tenant
+from portal.tenant_work import active_tenants, working_for
 
 from . import client
 
@@ -10,8 +9,7 @@ from . import client
 def probe_links() -> dict:
     """Ask every city's COWS how it is, so an outage is noticed (and announced) without a visitor."""
     results = {}
-    for tenant in Tenant.objects.filter(is_active=True).exclude(cows_url=""):
-        current_tenant_slug.set(tenant.slug)
-        results[tenant.slug] = client.probe(tenant)
-    current_tenant_slug.set(None)
+    for tenant in active_tenants().exclude(cows_url=""):
+        with working_for(tenant):
+            results[tenant.slug] = client.probe(tenant)
     return results

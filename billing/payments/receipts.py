@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from zoneinfo import ZoneInfo
 
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -29,7 +28,7 @@ def receipt_context(payment: Payment) -> dict:
     return {"city": payment.tenant.name, "items": items, "amount": money(payment.amount), "fee": money(payment.fee),
             "total": money(payment.total), "method": payment.method_label,
             "date": timezone.localtime(payment.charged_at or payment.created_at,
-                                       ZoneInfo(payment.tenant.time_zone)).strftime("%b %d, %Y %I:%M %p"),
+                                       payment.tenant.zone).strftime("%b %d, %Y %I:%M %p"),
             "reference": payment.reference, "posting": posting}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -59,7 +58,7 @@ class SandboxProvider:
                         deposit, _ = SandboxDeposit.objects.get_or_create(
                             tenant_slug=self.tenant.slug,
                             # The office's banking day, whatever zone the caller (a worker) runs in.
-                            deposit_date=_deposit_date(timezone.localdate(timezone=ZoneInfo(self.tenant.time_zone))))
+                            deposit_date=_deposit_date(timezone.localdate(timezone=self.tenant.zone)))
                         SandboxDeposit.objects.filter(pk=deposit.pk).update(total=F("total") + amount,
                                                                            count=F("count") + 1)
                         existing.deposit = deposit
