@@ -6,3 +6,6 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import adapters  # noqa: F401  (connects the login signal)
+        from . import user_cache
+
+        user_cache.connect()

@@ -53,6 +53,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def role_at(self, tenant) -> str | None:
+        """This person's role at a city (a Membership.Role value), None when not a member there."""
+        roles = self.__dict__.get("city_roles")
+        if roles is None:  # not loaded through the user cache (e.g. just signed in)
+            roles = self.city_roles = dict(self.memberships.values_list("tenant_id", "role"))
+        return roles.get(tenant.id)
+
+    def is_office_admin_at(self, tenant) -> bool:
+        return self.role_at(tenant) == Membership.Role.OFFICE_ADMIN
+
 
 class Membership(models.Model):
     """A user's standing at one city: what that city's staff may see of the person."""

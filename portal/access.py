@@ -8,20 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 
-def membership_of(request):
-    """The user's membership in the request's city (customers.Membership), or None."""
-    if not request.user.is_authenticated or request.tenant is None:
-        return None
-    cached = getattr(request, "_membership", False)
-    if cached is False:
-        cached = request.tenant.memberships.filter(user=request.user).first()
-        request._membership = cached
-    return cached
-
-
 def is_office_admin(request) -> bool:
-    membership = membership_of(request)
-    return membership is not None and membership.is_office_admin
+    """An office admin of the request's city (customers.Membership; the role comes with the cached user)."""
+    user = request.user
+    return user.is_authenticated and request.tenant is not None and user.is_office_admin_at(request.tenant)
 
 
 def office_admin_required(view):

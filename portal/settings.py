@@ -257,10 +257,17 @@ if REDIS_URL:
                           "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cc")}}
 else:
     # A real cache shared by every process on this machine (allauth's rate limits need that).
+    # Reading an entry costs about a tenth of a SQLite query; the default 300 entries would cull
+    # sessions and rate-limit counters on a busy laptop.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache"), "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cc")}}
+                          "LOCATION": str(VAR_DIR / "cache"), "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cc"),
+                          "OPTIONS": {"MAX_ENTRIES": 5000}}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database and are read from the cache (docs/performance.md); the signed-in
+# user comes from the cache too (customers/user_cache.py), for at most this long between changes
+# that send no signal.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300)
 # Host-only cookies (no Domain attribute): a login at one city is not a login at another.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
@@ -298,8 +305,8 @@ else:
 
 AUTH_USER_MODEL = "customers.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "customers.user_cache.CachedModelBackend",
+    "customers.user_cache.CachedAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
