@@ -8,7 +8,7 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN useradd --create-home portal && mkdir -p /app/var && chown -R portal /app/var
+RUN useradd --create-home portal && mkdir -p /app/var/media /app/var/private && chown -R portal /app/var
 USER portal
 # collectstatic needs settings but no services: give it throwaway production values.
 RUN DJANGO_ENV=production DJANGO_SECRET_KEY=build-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Tenant
+from portal.storage import private_storage
 
 
 def communication_upload_to(instance: Communication, filename: str) -> str:
@@ -23,7 +24,8 @@ class Communication(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="communications")
     description = models.CharField(_("description"), max_length=200,
                                    help_text=_("What customers see in the list of communications."))
-    file = models.FileField(upload_to=communication_upload_to, max_length=255)
+    # Private storage: served only by communication_pdf, which checks the city and the expiry date.
+    file = models.FileField(upload_to=communication_upload_to, storage=private_storage, max_length=255)
     original_filename = models.CharField(max_length=255)
     posted_at = models.DateTimeField(default=timezone.now)
     expires_on = models.DateField(_("expires on"), null=True, blank=True,

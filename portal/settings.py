@@ -9,6 +9,7 @@ a real deployment needs; a missing or bad one stops start-up with a message nami
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -411,6 +412,20 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Private files (cached bill PDFs, communications) never go under MEDIA_ROOT: portal/storage.py.
+PRIVATE_FILES_ROOT = Path(env_str("PRIVATE_FILES_ROOT", str(VAR_DIR / "private")))
+if PRIVATE_FILES_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("PRIVATE_FILES_ROOT must not be inside MEDIA_ROOT: public media would serve it.")
+_private_bucket = env_str("PRIVATE_FILES_BUCKET")
+if _private_bucket:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("PRIVATE_FILES_BUCKET needs django-storages[s3] installed.")
+    # Credentials and region come from the usual AWS_* variables (or the instance's role).
+    STORAGES["private"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": _private_bucket, "default_acl": "private", "querystring_auth": True,
+        "file_overwrite": False, "endpoint_url": env_str("PRIVATE_FILES_ENDPOINT_URL")}}
+else:
+    STORAGES["private"] = {"BACKEND": "portal.storage.PrivateFileSystemStorage"}
 
 # --- security -----------------------------------------------------------------------------
 

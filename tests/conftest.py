@@ -39,8 +39,9 @@ def host_of(tenant) -> str:
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Uploads and cached PDFs of a test stay in its own folder."""
+    """Uploads and cached PDFs of a test stay in its own folders (public media, private files)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_FILES_ROOT = str(tmp_path / "private")
 
 
 @pytest.fixture(autouse=True)

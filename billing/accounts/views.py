@@ -1,7 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,13 +7,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cows_bridge import client as cows
 from cows_bridge.errors import CowsError, CowsNotFound
 
 from .. import formatting as fmt
 from . import services
 from .access import access_account
 from .history import ensure_history
+from .pdfs import bill_pdf_bytes
 from .snapshots import accounts_for_user
 
 HISTORY_PAGE_SIZE = 50
@@ -125,18 +123,13 @@ def bill_pdf(request, account_key: str, bill_id: str):
     filename = f"bill-{account.customer_number}-{bill.period_label or bill.bill_id}.pdf"
     if not bill.pdf_available:
         return render(request, "billing/pdf_unavailable.html", {"account": account, "bill": bill}, status=404)
-    path = f"billpdfs/{request.tenant.id}/{account_key}/{bill.bill_id}.pdf"
-    if default_storage.exists(path):
-        with default_storage.open(path, "rb") as f:
-            return _pdf_response(f.read(), filename)
     try:
-        pdf = cows.get_bill_pdf(request.tenant, account_key, bill.bill_id)
+        pdf = bill_pdf_bytes(tenant=request.tenant, bill=bill)
     except CowsNotFound:
         return render(request, "billing/pdf_unavailable.html", {"account": account, "bill": bill}, status=404)
     except CowsError:
         return render(request, "billing/pdf_unavailable.html", {"account": account, "bill": bill, "unreachable": True},
                       status=503)
-    default_storage.save(path, ContentFile(pdf))
     return _pdf_response(pdf, filename)
 
 

@@ -14,11 +14,11 @@ from communications.services import MAX_PDF_BYTES, delete_communication, post_co
 from .conftest import PDF
 
 
-def stored_files(media_root) -> list[Path]:
-    return [p for p in Path(media_root).rglob("*") if p.is_file()]
+def stored_files(private_root) -> list[Path]:
+    return [p for p in Path(private_root).rglob("*") if p.is_file()]
 
 
-def test_posting_stores_the_pdf_under_the_city_folder_with_who_posted_it(riverton, media_root):
+def test_posting_stores_the_pdf_under_the_city_folder_with_who_posted_it(riverton, private_root):
     communication = post_communication(tenant=riverton.tenant, pdf_bytes=PDF, filename="rates.pdf",
                                        description="  2026 Water Rates ", acting_user=riverton.clerk)
     assert communication.description == "2026 Water Rates"
@@ -27,7 +27,7 @@ def test_posting_stores_the_pdf_under_the_city_folder_with_who_posted_it(riverto
     assert communication.posted_at is not None and communication.expires_on is None
     assert communication.file.name.startswith("communications/riverton/")
     assert communication.file.name.endswith(".pdf")
-    assert (Path(media_root) / communication.file.name).read_bytes() == PDF
+    assert (Path(private_root) / communication.file.name).read_bytes() == PDF
 
 
 def test_posting_an_uploaded_file_keeps_only_its_base_name(riverton):
@@ -46,32 +46,32 @@ def test_posting_an_uploaded_file_keeps_only_its_base_name(riverton):
     (b"%PDF-" + b"0" * MAX_PDF_BYTES, "too_large", "The file is 20.1 MB; the limit is 20 MB."),
 ])
 def test_posting_rejects_what_is_not_an_acceptable_pdf_with_a_clear_message_and_saves_nothing(
-        content, code, message, riverton, media_root):
+        content, code, message, riverton, private_root):
     with pytest.raises(ValidationError) as caught:
         post_communication(tenant=riverton.tenant, pdf_bytes=content, filename="rates.pdf",
                            description="2026 Water Rates", acting_user=riverton.clerk)
     assert message in " ".join(caught.value.message_dict["file"])
     assert [e.code for e in caught.value.error_dict["file"]] == [code]
     assert not Communication.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files(private_root) == []
 
 
-def test_a_file_named_pdf_is_still_checked_for_what_it_is(riverton, media_root):
+def test_a_file_named_pdf_is_still_checked_for_what_it_is(riverton, private_root):
     upload = SimpleUploadedFile("rates.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pytest.raises(ValidationError, match="not a PDF"):
         post_communication(tenant=riverton.tenant, file=upload, filename=upload.name, description="Rates")
     assert not Communication.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files(private_root) == []
 
 
-def test_posting_needs_a_description(riverton, media_root):
+def test_posting_needs_a_description(riverton, private_root):
     with pytest.raises(ValidationError) as caught:
         post_communication(tenant=riverton.tenant, pdf_bytes=PDF, filename="rates.pdf", description="   ")
     assert "Enter a description" in caught.value.message_dict["description"][0]
-    assert stored_files(media_root) == []
+    assert stored_files(private_root) == []
 
 
-def test_posting_refuses_an_expiry_date_that_has_come(riverton, media_root):
+def test_posting_refuses_an_expiry_date_that_has_come(riverton, private_root):
     with pytest.raises(ValidationError) as caught:
         post_communication(tenant=riverton.tenant, pdf_bytes=PDF, filename="rates.pdf", description="Rates",
                            expires_on=city_today(tenant=riverton.tenant))
@@ -102,10 +102,10 @@ def test_updating_the_description_of_an_expired_one_keeps_its_expiry(riverton, p
     assert communication.description == "Old rates"
 
 
-def test_deleting_removes_the_row_and_then_the_file(riverton, post, media_root, django_capture_on_commit_callbacks):
+def test_deleting_removes_the_row_and_then_the_file(riverton, post, private_root, django_capture_on_commit_callbacks):
     communication = post(riverton)
     other = post(riverton, "Newsletter")
     with django_capture_on_commit_callbacks(execute=True):
         delete_communication(communication=communication, acting_user=riverton.clerk)
     assert list(riverton.tenant.communications.all()) == [other]
-    assert stored_files(media_root) == [Path(media_root) / other.file.name]
+    assert stored_files(private_root) == [Path(private_root) / other.file.name]
