@@ -11,7 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from billing.payments.availability import selectable_providers
+from billing.payments import settings as payment_settings_domain
 from billing.payments.models import Payment, PaymentSettings
+from billing.payments.providers import account_keys
 
 RECEIPT_VARIABLES = ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting")
 ZERO = Decimal("0")
@@ -238,6 +240,16 @@ class PaymentSettingsForm(forms.ModelForm):
             forgetting = data.get("forget_stripe_secrets")
             if not data.get("stripe_secret_key") and (forgetting or not self.instance.stripe_secret_key):
                 self.add_error("stripe_secret_key", _("Enter the Stripe secret key to use Stripe."))
+            if not data.get("stripe_webhook_secret") and (forgetting or not self.instance.stripe_webhook_secret):
+                # Without it a payment waiting on the bank (3-D Secure, a bank debit) could never finish.
+                self.add_error("stripe_webhook_secret", _("Enter the Stripe webhook signing secret to use Stripe."))
+        if not self.errors and self.instance.pk:
+            # A payment finishes on the account it started on: no switching away while one is unfinished.
+            keys = payment_settings_domain.keys_after(current=self.instance, changes=self.changes())
+            if keys != account_keys(self.instance):
+                refusal = payment_settings_domain.switch_refusal(tenant=self.instance.tenant, keys=keys)
+                if refusal:
+                    self.add_error("provider", refusal)
         return data
 
     def changes(self) -> dict:

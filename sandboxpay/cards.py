@@ -11,7 +11,11 @@ TEST_CARDS = {
     "6011111111111117": ("Discover", "succeeded"),
     "4000000000000002": ("Visa", "card_declined"),
     "4000000000009995": ("Visa", "insufficient_funds"),
+    # The bank wants 3-D Secure: paid with the customer there; off session (AutoPay) it fails with
+    # "Your bank asked you to confirm this payment, and you were not there to do it..."
+    "4000002760003184": ("Visa", "authentication_required"),
 }
+AUTHENTICATION_REQUIRED = "authentication_required"
 TEST_BANK_ACCOUNTS = {
     "000123456789": "succeeded",
     "000111111116": "insufficient_funds",
@@ -21,6 +25,7 @@ FAILURE_MESSAGES = {
     "card_declined": "The card was declined.",
     "insufficient_funds": "There are not enough funds in this account.",
     "account_closed": "This bank account is closed.",
+    "authentication_required": "The bank asked the customer to confirm this payment (3-D Secure).",
 }
 
 

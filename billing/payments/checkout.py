@@ -26,11 +26,14 @@ from django.utils.translation import gettext as _
 from cows_bridge.types import AccountSummary
 from portal.models import Tenant
 
+from . import states
 from .amounts import CheckoutError, check_amount, check_items, parse_amount  # noqa: F401  (checkout's API)
-from .models import Payment, PaymentEvent, PaymentItem, PaymentMethod
-from .providers import ProviderError, get_provider, payment_settings
+from .models import Payment, PaymentItem, PaymentMethod
+from .providers import (ProviderError, current_account, get_provider, payment_settings, provider_for_payment,
+                        provider_from_account)
 
 logger = logging.getLogger(__name__)
+FIRST_CHECK = timedelta(minutes=5)  # a lost answer is first asked about again after this
 
 
 @dataclass
@@ -76,21 +79,25 @@ def fees_for(*, tenant: Tenant, amount: Decimal) -> dict[str, Decimal]:
     return {"card": settings.fee_for("card", amount), "ach": settings.fee_for("ach", amount)}
 
 
-def _record(payment: Payment, to_state: str, reason: str = "") -> None:
-    PaymentEvent.objects.create(tenant_id=payment.tenant_id, payment=payment, from_state=payment.state,
-                                to_state=to_state, reason=reason[:300])
-
-
 @transaction.atomic
 def start_checkout(*, tenant: Tenant, items: list[ItemSpec], method: MethodSpec, user=None, session_key: str = "",
-                   payer_email: str = "", payer_name: str = "") -> Payment:
-    """Save the payment to be made (nothing is charged yet) and return it for confirmation."""
+                   payer_email: str = "", payer_name: str = "", customer_present: bool = True) -> Payment:
+    """Save the payment to be made (nothing is charged yet) and return it for confirmation.
+
+    It is tied to the city's provider account of this moment: every later call on it uses that one.
+    `customer_present` is False for a charge nobody watches (AutoPay).
+    """
     if not items:
         raise CheckoutError(_("There is nothing to pay."))
     check_items(tenant=tenant, items=items)
-    provider = get_provider(tenant)
+    account = current_account(tenant)
+    try:
+        provider = provider_from_account(account)
+    except ProviderError:
+        raise CheckoutError(_("Online payments are not set up yet.")) from None
     if method.saved is not None:
-        if method.saved.deleted_at or method.saved.tenant_id != tenant.id or method.saved.user_id != getattr(user, "id", None):
+        if (method.saved.deleted_at or method.saved.tenant_id != tenant.id or method.saved.provider != provider.name
+                or method.saved.user_id != getattr(user, "id", None)):
             raise CheckoutError(_("Choose a payment method."))
         if method.saved.is_expired:
             raise CheckoutError(_("This card has expired. Choose another payment method."))
@@ -120,39 +127,48 @@ def start_checkout(*, tenant: Tenant, items: list[ItemSpec], method: MethodSpec,
         amount=amount, fee=fee, total=amount + fee, method_kind=kind, method_brand=brand, method_last4=last4,
         method_token=token, customer_token=customer_token, save_method=bool(method.save and method.saved is None
                                                                              and user is not None),
-        provider=provider.name)
+        provider=provider.name, provider_account=account, customer_present=customer_present)
     PaymentItem.objects.bulk_create([
         PaymentItem(tenant=tenant, payment=payment, reference=f"{reference}-{n}", kind=i.kind,
                     account_key=i.account_key, customer_number=i.customer_number, category=i.category,
                     category_name=i.category_name, distribution=i.distribution, distribution_name=i.distribution_name,
                     category_reference=i.category_reference, payor=i.payor, comment=i.comment, amount=i.amount)
         for n, i in enumerate(items, start=1)])
-    _record(payment, Payment.State.CREATED, "checkout started")
+    states.record_start(payment, reason="checkout started", actor=states.Actor.customer(user))
     return payment
 
 
-def confirm_payment(*, payment: Payment) -> Payment:
-    """Charge once. Safe to call any number of times, from any number of requests at once."""
-    claimed = Payment.objects.filter(pk=payment.pk, state=Payment.State.CREATED).update(state=Payment.State.PROCESSING)
-    if not claimed:
+def confirm_payment(*, payment: Payment, actor=None) -> Payment:
+    """Charge once. Safe to call any number of times, from any number of requests at once.
+
+    `actor` is who pressed Pay (a view passes request.user); by default the payment's own payer.
+    """
+    actor = states.as_actor(actor if actor is not None else payment.user)
+    try:
+        if payment.state != Payment.State.CREATED:
+            raise states.StateChanged(payment.reference)
+        states.transition(payment, Payment.State.PROCESSING, reason="charging", actor=actor)
+    except states.StateChanged:  # pressed before, or another request claimed it first
         payment.refresh_from_db()
         return payment
-    PaymentEvent.objects.create(tenant_id=payment.tenant_id, payment=payment, from_state=Payment.State.CREATED,
-                                to_state=Payment.State.PROCESSING, reason="charging")
-    payment.state = Payment.State.PROCESSING
-    return _charge(payment)
+    return _charge(payment, actor=actor)
 
 
-def _charge(payment: Payment) -> Payment:
-    provider = get_provider(payment.tenant)
+def _charge(payment: Payment, *, actor=None) -> Payment:
     try:
+        provider = provider_for_payment(payment)
         result = provider.charge(amount=payment.total, token=payment.method_token,
                                  customer_token=payment.customer_token, idempotency_key=payment.idempotency_key,
                                  description=f"{payment.tenant.name} {payment.reference}",
-                                 metadata={"reference": payment.reference, "tenant": payment.tenant.slug})
+                                 metadata={"reference": payment.reference, "tenant": payment.tenant.slug},
+                                 customer_present=payment.customer_present)
     except ProviderError as exc:
         # The outcome is unknown: stay "processing"; recover_processing asks again with the same key.
         logger.warning("charge outcome unknown, will ask again: %s", exc, extra={"reference": payment.reference})
+        first_check = {"next_check_at": timezone.now() + FIRST_CHECK} if payment.next_check_at is None else {}
+        Payment.objects.filter(pk=payment.pk).update(last_check_error=str(exc)[:300], **first_check)
+        payment.last_check_error = str(exc)[:300]
+        payment.next_check_at = first_check.get("next_check_at", payment.next_check_at)
         return payment
     if result.requires_action:
         # The customer must finish in the page (3-D Secure); the page or the webhook records the outcome.
@@ -161,39 +177,48 @@ def _charge(payment: Payment) -> Payment:
         return payment
     return record_charge_result(payment=payment, succeeded=result.succeeded,
                                 provider_payment_id=result.provider_payment_id,
-                                failure_message=result.failure_message, deposit_date=result.deposit_date)
+                                failure_message=result.failure_message, deposit_date=result.deposit_date, actor=actor)
 
 
 def record_charge_result(*, payment: Payment, succeeded: bool, provider_payment_id: str, failure_message: str = "",
-                         deposit_date=None) -> Payment:
-    """Record the provider's answer once; the charge and the outbox mark commit together."""
+                         deposit_date=None, actor=None) -> Payment:
+    """Record the provider's answer once; the charge and the outbox mark commit together.
+
+    A success for a payment already marked failed (a late webhook, a recovered answer) is money
+    taken: it is kept as a late success for the office to post or refund, never dropped.
+    `actor` is who brought the answer (the payer's request by default, a webhook, recovery).
+    """
     from . import posting
 
+    actor = states.as_actor(actor if actor is not None else payment.user)
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.state == Payment.State.FAILED and succeeded:
+            return _record_late_success(locked, provider_payment_id=provider_payment_id, actor=actor)
         if locked.state not in (Payment.State.PROCESSING, Payment.State.CREATED):
             return locked  # already recorded (a webhook and the page may both report it)
         now = timezone.now()
         if succeeded:
-            PaymentEvent.objects.create(tenant_id=locked.tenant_id, payment=locked, from_state=locked.state,
-                                        to_state=Payment.State.CHARGED, reason=f"charged {provider_payment_id}")
-            locked.state = Payment.State.CHARGED
-            locked.charged_at = now
-            locked.provider_payment_id = provider_payment_id
-            locked.deposit_date = deposit_date
-            locked.save(update_fields=["state", "charged_at", "provider_payment_id", "deposit_date"])
+            states.transition(locked, Payment.State.CHARGED, reason=f"charged {provider_payment_id}", actor=actor,
+                              charged_at=now, provider_payment_id=provider_payment_id, deposit_date=deposit_date)
             locked.items.update(post_state=PaymentItem.PostState.WAITING, next_attempt_at=now)
             transaction.on_commit(lambda: posting.enqueue_posting(payment_id=locked.pk))
             transaction.on_commit(lambda: _after_charge(locked.pk))
         else:
-            PaymentEvent.objects.create(tenant_id=locked.tenant_id, payment=locked, from_state=locked.state,
-                                        to_state=Payment.State.FAILED, reason=failure_message or "declined")
-            locked.state = Payment.State.FAILED
-            locked.failure_reason = failure_message or _("The payment was declined.")
-            locked.provider_payment_id = provider_payment_id
-            locked.save(update_fields=["state", "failure_reason", "provider_payment_id"])
+            states.transition(locked, Payment.State.FAILED, reason=failure_message or "declined", actor=actor,
+                              failure_reason=failure_message or _("The payment was declined."),
+                              provider_payment_id=provider_payment_id)
             locked.items.update(post_state=PaymentItem.PostState.VOID)
     return locked
+
+
+def _record_late_success(locked: Payment, *, provider_payment_id: str, actor) -> Payment:
+    if locked.late_success_at is not None:
+        return locked  # already kept for the office
+    logger.error("money taken for a payment already marked failed; the office must post or refund it",
+                 extra={"reference": locked.reference, "provider_payment_id": provider_payment_id})
+    return states.transition(locked, Payment.State.FAILED, reason=f"late success {provider_payment_id}: needs attention",
+                             actor=actor, late_success_at=timezone.now(), late_success_payment_id=provider_payment_id)
 
 
 def _after_charge(payment_id: int) -> None:
@@ -210,7 +235,8 @@ def _after_charge(payment_id: int) -> None:
 
 
 def save_to_wallet(*, payment: Payment) -> PaymentMethod:
-    provider = get_provider(payment.tenant)
+    """Keep the method a payment was made with, at the provider account that charged it."""
+    provider = provider_for_payment(payment)
     info = provider.describe(token=payment.method_token)
     existing_customer = (PaymentMethod.objects.filter(tenant=payment.tenant, user=payment.user, provider=provider.name)
                          .exclude(customer_token="").values_list("customer_token", flat=True).first() or "")
@@ -225,8 +251,11 @@ def save_to_wallet(*, payment: Payment) -> PaymentMethod:
 
 def delete_method(*, method: PaymentMethod, acting_user) -> None:
     """Remove a method from the wallet (and from the provider); past payments keep their brand and last 4."""
-    provider = get_provider(method.tenant)
+    # The account that last charged this method knows it (the city may have changed keys since).
+    last = (method.tenant.payments.filter(method_token=method.token, provider_account__isnull=False)
+            .select_related("provider_account__tenant").order_by("-created_at").first())
     try:
+        provider = provider_for_payment(last) if last is not None else get_provider(method.tenant)
         provider.delete_method(token=method.token, customer_token=method.customer_token)
     except ProviderError:
         logger.warning("provider could not forget a method; removed from the wallet anyway")
@@ -234,11 +263,11 @@ def delete_method(*, method: PaymentMethod, acting_user) -> None:
     method.save(update_fields=["deleted_at"])
 
 
-def recover_processing(*, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Ask again, with the same key, about charges whose answer was lost."""
-    stuck = Payment.objects.filter(state=Payment.State.PROCESSING, created_at__lt=timezone.now() - older_than)
-    count = 0
-    for payment in stuck.select_related("tenant")[:200]:
-        _charge(payment)
-        count += 1
-    return count
+def recover_processing(*, now=None, older_than: timedelta | None = None) -> int:
+    """The janitor (recovery.py): ask again about charges whose answer was lost; returns how many were asked.
+
+    `older_than` asks every such payment started before that long ago, whatever its schedule.
+    """
+    from .recovery import sweep
+
+    return sweep(now=now, older_than=older_than)

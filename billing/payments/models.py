@@ -4,7 +4,9 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
+from portal.encryption import SecretField
 from portal.models import Tenant
 
 from ..accounts.models import MONEY
@@ -20,15 +22,15 @@ class PaymentSettings(models.Model):
     """The office's payment choices ("Admin - Portal Settings": Payment, Payment Providers)."""
 
     class Provider(models.TextChoices):
-        NOT_SET_UP = "none", "Not set up (no online payments)"
-        SANDBOX = "sandbox", "Sandbox (test payments, no money moves)"
-        STRIPE = "stripe", "Stripe"
+        NOT_SET_UP = "none", _("Not set up (no online payments)")
+        SANDBOX = "sandbox", _("Sandbox (test payments, no money moves)")
+        STRIPE = "stripe", _("Stripe")
 
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="payment_settings")
     provider = models.CharField(max_length=20, choices=Provider.choices, default=default_provider)
     stripe_publishable_key = models.CharField(max_length=200, blank=True)
-    stripe_secret_key = models.CharField(max_length=200, blank=True)
-    stripe_webhook_secret = models.CharField(max_length=200, blank=True)
+    stripe_secret_key = SecretField(max_length=200, blank=True)
+    stripe_webhook_secret = SecretField(max_length=200, blank=True)
     # Service fee per payment type: percent of the amount plus a flat part, never below the minimum.
     card_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("2.95"))
     card_fee_flat = models.DecimalField(**MONEY, default=Decimal("0.00"))
@@ -70,6 +72,28 @@ class PaymentSettings(models.Model):
         return max(fee, minimum)
 
 
+class ProviderAccount(models.Model):
+    """The provider and keys a payment started on, kept so every later call on it uses the same ones.
+
+    One row per city per distinct set of keys (the fingerprint, which is no secret): switching keys
+    makes a new row, and the old one stays for the payments that began there.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="provider_accounts")
+    provider = models.CharField(max_length=20)
+    publishable_key = models.CharField(max_length=200, blank=True)
+    secret_key = SecretField(max_length=200, blank=True)
+    webhook_secret = SecretField(max_length=200, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "fingerprint"], name="provider_account_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.publishable_key or ''} ({self.fingerprint[:8]})".replace("  ", " ")
+
+
 class PaymentMethod(models.Model):
     """A saved payment method (the wallet). It belongs to the portal user, never to a utility account.
 
@@ -77,8 +101,8 @@ class PaymentMethod(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CARD = "card", "Card"
-        ACH = "ach", "Bank account"
+        CARD = "card", _("Card")
+        ACH = "ach", _("Bank account")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payment_methods")
     user = models.ForeignKey("customers.User", on_delete=models.CASCADE, related_name="payment_methods")

@@ -396,7 +396,7 @@ def test_a_charge_left_processing_is_asked_again_with_its_key_and_never_charged_
     # The portal claimed both; the processor charged the first, but its answer never came back,
     # and the second call never left the portal.
     Payment.objects.filter(pk__in=[lost.pk, never_sent.pk]).update(state=Payment.State.PROCESSING)
-    first = SandboxProvider(riverton.tenant).charge(amount=lost.total, token=lost.method_token, customer_token="",
+    first = SandboxProvider(riverton.tenant).charge(amount=lost.total, token=lost.method_token, customer_token="", customer_present=True,
                                                     idempotency_key=lost.idempotency_key, description="",
                                                     metadata={})
 

@@ -41,8 +41,11 @@ def ach_stripe(recorded_stripe):
     """Stripe as it answers for an ACH debit: the method, then the intent processing until it settles."""
     state = {"intent": PROCESSING}
     recorded_stripe.answer("GET", f"/v1/payment_methods/{PM['id']}", PM)
-    recorded_stripe.answer("POST", "/v1/payment_intents", lambda r: {**PROCESSING, "metadata": metadata_of(r)})
+    recorded_stripe.answer("POST", "/v1/payment_intents", lambda r: {
+        **PROCESSING, "status": "requires_confirmation", "metadata": metadata_of(r)})
     created = recorded_stripe.made
+    recorded_stripe.answer("POST", f"/v1/payment_intents/{PROCESSING['id']}/confirm", lambda r: {
+        **PROCESSING, "metadata": metadata_of(created("POST", "/v1/payment_intents")[0])})
     recorded_stripe.answer("GET", f"/v1/payment_intents/{PROCESSING['id']}", lambda r: {
         **state["intent"], "metadata": metadata_of(created("POST", "/v1/payment_intents")[0])})
     recorded_stripe.settle = lambda: state.update(intent=SUCCEEDED)
@@ -87,7 +90,10 @@ def test_bank_payment_waits_processing_and_the_webhook_records_it(
     assert create["headers"]["Idempotency-Key"] == payment.idempotency_key
     assert create["headers"]["Authorization"] == "Bearer sk_test_riverton_secret"
     form = create["form"]
-    assert (form["amount"], form["currency"], form["confirm"]) == ("8095", "usd", "true")
+    # Made unconfirmed, its id saved, then confirmed under its own key (a lost answer never makes a second).
+    assert (form["amount"], form["currency"], form["confirm"]) == ("8095", "usd", "false")
+    [confirmed] = ach_stripe.made("POST", f"/v1/payment_intents/{PROCESSING['id']}/confirm")
+    assert confirmed["headers"]["Idempotency-Key"] == f"{payment.idempotency_key}-confirm"
     assert form["payment_method"] == PM["id"] and form["payment_method_types[0]"] == "us_bank_account"
     assert metadata_of(create)["reference"] == reference and metadata_of(create)["tenant"] == "riverton"
 
@@ -126,7 +132,7 @@ def test_a_settled_bank_payment_is_recorded_by_recover_processing_without_a_seco
 def test_charge_of_a_processing_debit_raises_pending(riverton, ach_stripe):
     configure_stripe(riverton.tenant)
     with pytest.raises(PaymentPending) as caught:
-        get_provider(riverton.tenant).charge(amount=Decimal("80.95"), token=PM["id"], customer_token="",
+        get_provider(riverton.tenant).charge(amount=Decimal("80.95"), token=PM["id"], customer_token="", customer_present=True,
                                              idempotency_key="riverton-ach-1", description="x", metadata={})
     assert caught.value.outcome.status == "processing" and not caught.value.outcome.requires_action
 
@@ -148,7 +154,7 @@ def test_each_city_talks_to_stripe_with_its_own_key_even_at_the_same_time(rivert
     def pay(n):
         slug = ("riverton", "lakeside")[n % 2]
         try:
-            return providers[slug].charge(amount=Decimal("51.50"), token=card["id"], customer_token="",
+            return providers[slug].charge(amount=Decimal("51.50"), token=card["id"], customer_token="", customer_present=True,
                                           idempotency_key=f"{slug}-{n}", description="x", metadata={"tenant": slug})
         finally:
             connection.close()

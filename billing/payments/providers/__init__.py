@@ -2,14 +2,26 @@
 
 Every call that moves money takes an idempotency key from a Payment row saved before the call,
 so a retry after a lost answer returns the first result instead of charging again.
+
+A new checkout uses the city's current choice (`get_provider`); everything later on a payment
+(recovery, webhooks, refunds, saving the method after the charge) uses the provider and keys the
+payment started on (`provider_for_payment`), recorded as its ProviderAccount.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
+
+from django.utils.translation import gettext_lazy as _
+
+# Said to a customer whose bank wanted a 3-D Secure check on a charge made while they were away (AutoPay).
+AUTHENTICATION_NEEDED_OFF_SESSION = _(
+    "Your bank asked you to confirm this payment, and you were not there to do it. "
+    "Please pay online, or update your payment method.")
 
 
 class ProviderError(Exception):
@@ -35,6 +47,12 @@ class ChargeResult:
     client_secret: str = ""
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    succeeded: bool
+
+
 class Provider(Protocol):
     name: str
 
@@ -42,8 +60,12 @@ class Provider(Protocol):
         """What a token stands for (brand, last 4); ValueError when it is unknown."""
 
     def charge(self, *, amount: Decimal, token: str, customer_token: str, idempotency_key: str,
-               description: str, metadata: dict) -> ChargeResult:
-        """Charge `amount` (the total, fee included) once for this idempotency key."""
+               description: str, metadata: dict, customer_present: bool) -> ChargeResult:
+        """Charge `amount` (the total, fee included) once for this idempotency key.
+
+        With `customer_present` False (AutoPay) nobody can answer a bank's 3-D Secure check: such a
+        charge fails with AUTHENTICATION_NEEDED_OFF_SESSION instead of waiting for the customer.
+        """
 
     def save_method(self, *, token: str, customer_token: str, email: str) -> tuple[str, str]:
         """Keep the method for reuse; returns (reusable token, customer token)."""
@@ -51,18 +73,59 @@ class Provider(Protocol):
     def delete_method(self, *, token: str, customer_token: str) -> None:
         """Forget a saved method at the provider."""
 
+    def refund(self, *, provider_payment_id: str, amount: Decimal, idempotency_key: str) -> RefundResult:
+        """Give back `amount` of a charge, once for this idempotency key; ProviderError when it could not."""
+
 
 def get_provider(tenant) -> Provider:
-    from billing.payments.models import PaymentSettings
+    """The city's current provider and keys: for new checkouts only."""
+    return provider_from_account(current_account(tenant))
 
-    settings = payment_settings(tenant)
-    if settings.provider == PaymentSettings.Provider.STRIPE:
+
+def provider_for_payment(payment) -> Provider:
+    """The provider and keys this payment started on, whatever the city uses now."""
+    account = payment.provider_account
+    if account is None:
+        raise ProviderError(f"payment {payment.reference} has no recorded provider account")
+    return provider_from_account(account)
+
+
+def provider_from_account(account) -> Provider:
+    from ..availability import check_provider_allowed
+
+    check_provider_allowed(account.provider)  # never the sandbox in production
+    if account.provider == "stripe":
         from .stripe import StripeProvider
 
-        return StripeProvider(settings)
-    from .sandbox import SandboxProvider
+        return StripeProvider(account)
+    if account.provider == "sandbox":
+        from .sandbox import SandboxProvider
 
-    return SandboxProvider(tenant)
+        return SandboxProvider(account.tenant)
+    # "none": the city has no provider set up; nothing can be charged (and never by the sandbox).
+    raise ProviderError(f"no payment provider is set up ({account.provider!r})")
+
+
+def fingerprint(*, provider: str, publishable_key: str = "", secret_key: str = "", webhook_secret: str = "") -> str:
+    """A name for one set of keys that reveals none of them (the secrets are long and random)."""
+    text = "\0".join((provider, publishable_key, secret_key, webhook_secret))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def account_keys(settings) -> dict:
+    """The provider and keys the city's payment settings choose now."""
+    if settings.provider == "stripe":
+        return {"provider": "stripe", "publishable_key": settings.stripe_publishable_key,
+                "secret_key": settings.stripe_secret_key, "webhook_secret": settings.stripe_webhook_secret}
+    return {"provider": settings.provider, "publishable_key": "", "secret_key": "", "webhook_secret": ""}
+
+
+def current_account(tenant):
+    """The ProviderAccount of the city's current settings, made the first time these keys are used."""
+    keys = account_keys(payment_settings(tenant))
+    account, _ = tenant.provider_accounts.get_or_create(fingerprint=fingerprint(**keys), defaults=keys)
+    account.tenant = tenant
+    return account
 
 
 def payment_settings(tenant):

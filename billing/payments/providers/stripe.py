@@ -3,10 +3,19 @@
 Every call builds its own client with the city's secret key (and STRIPE_API_BASE when set): no
 module-level key or address is ever set, so cities never share Stripe state.
 
-Charging once: the PaymentIntent is created with the payment's idempotency key, so a retry after
-a lost answer gets Stripe's first answer back for 24 hours. The intent's id is also saved on the
-Payment as soon as Stripe names it, and a later ask retrieves that intent instead of creating one,
-so a payment still processing days later (a bank debit) is never charged twice either.
+Charging once: the PaymentIntent is created unconfirmed with the payment's idempotency key (a
+retry after a lost answer gets the same intent back, and an unconfirmed intent moves no money),
+its id is saved and committed on the Payment, and only then is it confirmed. After a lost answer
+that intent is retrieved and its status acted on (confirmed if it never was): another is never
+created, so a payment still processing days later (a bank debit) is never charged twice either.
+
+Off session (AutoPay, `customer_present=False`) the intent is created and confirmed in one call
+with `off_session=True` and the saved customer, as Stripe documents for charges nobody watches;
+its idempotency key covers a lost answer, and recovery never re-sends it once Stripe's 24-hour
+key window may have passed. A bank asking for 3-D Secure then is a failure the customer can act on.
+
+The city's Stripe account must have a webhook secret: a charge is refused without one, since a
+payment left waiting (3-D Secure, a bank debit) is finished by the webhook.
 
 An intent that is not final yet (the bank wants 3-D Secure; a bank debit is clearing) raises
 PaymentPending, a ProviderError: checkout keeps the payment "processing", and the customer's page
@@ -18,8 +27,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal
@@ -29,125 +36,46 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import ChargeResult, MethodInfo, ProviderError
+from . import AUTHENTICATION_NEEDED_OFF_SESSION, ChargeResult, MethodInfo, ProviderError, RefundResult
+from .stripe_objects import (  # noqa: F401  (webhooks and tests import these from here)
+    IntentOutcome, PaymentPending, _intent_id_in, _unknown_outcome, intent_outcome, method_info, to_cents,
+)
 
 logger = logging.getLogger(__name__)
 
 TIMEOUT = (5, 30)  # seconds to connect, to read: confirming waits on the card network
 NETWORK_RETRIES = 2  # the SDK retries a dropped request with the same idempotency key
 ABANDONED_AFTER = timedelta(hours=1)  # a 3-D Secure check not finished by then is cancelled
+IDEMPOTENCY_WINDOW = timedelta(hours=23)  # Stripe keeps a key's first answer for at least 24 hours
+AUTHENTICATION_CODES = {"authentication_required", "authentication_not_handled"}
 PAYMENT_METHOD_ID = re.compile(r"^pm_[A-Za-z0-9_]{1,120}$")
-BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover",
-          "diners": "Diners Club", "jcb": "JCB", "unionpay": "UnionPay", "cartes_bancaires": "Cartes Bancaires"}
-METHOD_TYPES = {"card": "card", "us_bank_account": "ach"}
 
-
-class PaymentPending(ProviderError):
-    """Stripe has the payment but it is not final: the customer must verify it, or a bank debit is clearing."""
-
-    def __init__(self, outcome: IntentOutcome):
-        super().__init__(f"payment intent {outcome.intent_id} is {outcome.status}")
-        self.outcome = outcome
-
-
-@dataclass(frozen=True)
-class IntentOutcome:
-    """What a PaymentIntent came to, read from Stripe's JSON."""
-
-    intent_id: str
-    status: str
-    amount: int
-    reference: str = ""
-    client_secret: str = ""
-    failure_message: str = ""
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status == "succeeded"
-
-    @property
-    def failed(self) -> bool:
-        # After a declined or unverified attempt Stripe waits for another method; we never give it one.
-        return self.status in ("requires_payment_method", "canceled")
-
-    @property
-    def requires_action(self) -> bool:
-        return self.status == "requires_action"
-
-
-def to_cents(amount: Decimal) -> int:
-    """Dollars as Stripe's integer cents, exactly; ValueError for a fraction of a cent."""
-    cents = Decimal(amount) * 100
-    if cents != cents.to_integral_value():
-        raise ValueError(f"{amount} is not a whole number of cents")
-    return int(cents)
-
-
-def intent_outcome(intent: dict) -> IntentOutcome:
-    error = intent.get("last_payment_error") or {}
-    message = ""
-    if intent.get("status") == "canceled":
-        message = _("The payment was cancelled (it was not verified in time). Nothing was charged.")
-    elif intent.get("status") == "requires_payment_method":
-        message = error.get("message") or _("The payment was declined.")
-    return IntentOutcome(intent_id=intent["id"], status=intent.get("status") or "",
-                         amount=int(intent.get("amount") or 0),
-                         reference=(intent.get("metadata") or {}).get("reference", ""),
-                         client_secret=intent.get("client_secret") or "", failure_message=message)
-
-
-def method_info(method: dict) -> MethodInfo:
-    kind = METHOD_TYPES.get(method.get("type"))
-    if kind == "card":
-        card = method["card"]
-        brand = card.get("brand") or "card"
-        return MethodInfo(kind="card", brand=BRANDS.get(brand, brand.replace("_", " ").title()), last4=card["last4"],
-                          exp_month=card.get("exp_month"), exp_year=card.get("exp_year"))
-    if kind == "ach":
-        bank = method["us_bank_account"]
-        # As the sandbox does: the account type is the "brand" of a bank account.
-        return MethodInfo(kind="ach", brand=(bank.get("account_type") or "bank account").title(), last4=bank["last4"])
-    raise ValueError(f"unsupported payment method type {method.get('type')!r}")
-
-
-@contextmanager
-def _unknown_outcome():
-    """Stripe could not be asked or did not answer: what happened is unknown."""
-    try:
-        yield
-    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError, stripe.IdempotencyError) as exc:
-        raise ProviderError(f"Stripe did not answer: {type(exc).__name__}: {exc.user_message or exc}") from exc
-    except stripe.StripeError as exc:  # anything unforeseen: never taken as a decline
-        raise ProviderError(f"unexpected answer from Stripe: {type(exc).__name__}: {exc}") from exc
-
-
-def _intent_id_in(exc: stripe.StripeError) -> str:
-    """The PaymentIntent a card error names (Stripe includes it; localstripe names only the charge)."""
-    error = (exc.json_body or {}).get("error") or {}
-    intent = error.get("payment_intent") or {}
-    return intent.get("id", "") if isinstance(intent, dict) else str(intent)
+def _sent_before(payment, moment) -> bool:
+    """Whether this payment first went to Stripe before `moment` (its first "processing" event)."""
+    first = payment.events.filter(to_state="processing").order_by("at").values_list("at", flat=True).first()
+    return first is not None and first < moment
 
 
 class StripeProvider:
     name = "stripe"
 
-    def __init__(self, payment_settings):
-        self.config = payment_settings
+    def __init__(self, account):
+        self.account = account  # a ProviderAccount: the keys a payment started on, or the city's current ones
 
     # --- plumbing ---------------------------------------------------------------------------
 
     def _client(self) -> stripe.StripeClient:
-        if not self.config.stripe_secret_key:
-            raise ProviderError("this city has no Stripe secret key")
+        if not self.account.secret_key:
+            raise ProviderError("this Stripe account has no secret key")
         base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-        return stripe.StripeClient(self.config.stripe_secret_key, base_addresses=base,
+        return stripe.StripeClient(self.account.secret_key, base_addresses=base,
                                    max_network_retries=NETWORK_RETRIES,
                                    http_client=stripe.RequestsClient(timeout=TIMEOUT))
 
     def _payment(self, idempotency_key: str):
         from billing.payments.models import Payment
 
-        return (Payment.objects.filter(tenant_id=self.config.tenant_id, idempotency_key=idempotency_key)
+        return (Payment.objects.filter(tenant_id=self.account.tenant_id, idempotency_key=idempotency_key)
                 .select_related("user").first())
 
     # --- the Provider protocol ------------------------------------------------------------------
@@ -165,19 +93,32 @@ class StripeProvider:
         return method_info(method)
 
     def charge(self, *, amount: Decimal, token: str, customer_token: str, idempotency_key: str,
-               description: str, metadata: dict) -> ChargeResult:
+               description: str, metadata: dict, customer_present: bool) -> ChargeResult:
         cents = to_cents(amount)
+        if not self.account.webhook_secret:
+            raise ProviderError("this Stripe account has no webhook secret: a waiting payment could never finish")
         payment = self._payment(idempotency_key)
         client = self._client()
         with _unknown_outcome():
             if payment is not None and payment.provider_payment_id.startswith("pi_"):
                 outcome = self._ask_again(client, payment.provider_payment_id, idempotency_key)
+                if outcome.status == "requires_confirmation" and customer_present:
+                    outcome = self._confirm(client, outcome.intent_id, idempotency_key)
+            elif payment is not None and _sent_before(payment, timezone.now() - IDEMPOTENCY_WINDOW):
+                # Sent long ago and never named: a new request could charge again. The office decides.
+                raise ProviderError("Stripe never named this payment's intent and its key may have expired")
             else:
                 try:
                     outcome = self._create_intent(client, cents=cents, token=token, customer_token=customer_token,
                                                   idempotency_key=idempotency_key, description=description,
-                                                  metadata=metadata, payment=payment)
+                                                  metadata=metadata, payment=payment,
+                                                  customer_present=customer_present)
                 except stripe.CardError as exc:
+                    if not customer_present and (exc.code in AUTHENTICATION_CODES
+                                                 or (exc.json_body or {}).get("error", {}).get("decline_code")
+                                                 in AUTHENTICATION_CODES):
+                        return ChargeResult(succeeded=False, provider_payment_id=_intent_id_in(exc),
+                                            failure_message=str(AUTHENTICATION_NEEDED_OFF_SESSION))
                     return ChargeResult(succeeded=False, provider_payment_id=_intent_id_in(exc),
                                         failure_message=exc.user_message or _("The payment was declined."))
                 except (stripe.InvalidRequestError, stripe.AuthenticationError, stripe.PermissionError) as exc:
@@ -195,9 +136,26 @@ class StripeProvider:
         if outcome.failed:
             return ChargeResult(succeeded=False, provider_payment_id=outcome.intent_id,
                                 failure_message=outcome.failure_message)
+        if outcome.requires_action and not customer_present:
+            # Nobody is there to answer the bank: stop the intent and say what the customer can do.
+            self._cancel(client, outcome.intent_id, idempotency_key)
+            return ChargeResult(succeeded=False, provider_payment_id=outcome.intent_id,
+                                failure_message=str(AUTHENTICATION_NEEDED_OFF_SESSION))
         raise PaymentPending(outcome)
 
-    def _create_intent(self, client, *, cents, token, customer_token, idempotency_key, description, metadata, payment):
+    def _cancel(self, client, intent_id: str, idempotency_key: str) -> None:
+        try:
+            client.v1.payment_intents.cancel(intent_id, options={"idempotency_key": f"{idempotency_key}-cancel"})
+        except stripe.StripeError as exc:  # it lapses by itself; the payment is failed either way
+            logger.warning("could not cancel an off-session intent %s: %s", intent_id, exc)
+
+    def _confirm(self, client, intent_id: str, idempotency_key: str) -> IntentOutcome:
+        """Confirm the saved intent: the one request that moves money, under its own key."""
+        intent = client.v1.payment_intents.confirm(intent_id, options={"idempotency_key": f"{idempotency_key}-confirm"})
+        return intent_outcome(intent.to_dict())
+
+    def _create_intent(self, client, *, cents, token, customer_token, idempotency_key, description, metadata, payment,
+                       customer_present):
         from billing.payments.models import Payment
 
         if not PAYMENT_METHOD_ID.match(token or ""):
@@ -217,16 +175,22 @@ class StripeProvider:
             client.v1.payment_methods.attach(token, params={"customer": customer},
                                              options={"idempotency_key": f"{idempotency_key}-attach"})
         params = {
-            "amount": cents, "currency": "usd", "payment_method": token, "confirm": True,
+            "amount": cents, "currency": "usd", "payment_method": token, "confirm": not customer_present,
             # Only this method's type: no redirect-based methods, so no return_url (and localstripe accepts it).
             "payment_method_types": [method["type"]],
             "metadata": {**{k: str(v) for k, v in metadata.items()}, "description": description[:500]},
         }
         if customer:
             params["customer"] = customer
+        if not customer_present:
+            params["off_session"] = True
         intent = client.v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key}).to_dict()
         if payment is not None:
+            # Committed at once (autocommit), before the confirm: a lost answer from here on is
+            # resolved by retrieving this intent, never by making another.
             Payment.objects.filter(pk=payment.pk, provider_payment_id="").update(provider_payment_id=intent["id"])
+        if intent.get("status") == "requires_confirmation" and customer_present:
+            return self._confirm(client, intent["id"], idempotency_key)
         return intent_outcome(intent)
 
     def _ask_again(self, client, intent_id: str, idempotency_key: str) -> IntentOutcome:
@@ -245,7 +209,7 @@ class StripeProvider:
         """The user's Stripe customer at this city (the one their wallet already uses), or a new one."""
         from billing.payments.models import PaymentMethod
 
-        existing = (PaymentMethod.objects.filter(tenant_id=self.config.tenant_id, user=user, provider=self.name)
+        existing = (PaymentMethod.objects.filter(tenant_id=self.account.tenant_id, user=user, provider=self.name)
                     .exclude(customer_token="").order_by("created_at", "id").values_list("customer_token", flat=True)
                     .first())
         if existing:
@@ -278,6 +242,16 @@ class StripeProvider:
             except stripe.StripeError as exc:
                 raise ProviderError(f"Stripe could not detach the payment method: {exc}") from exc
 
+    def refund(self, *, provider_payment_id: str, amount: Decimal, idempotency_key: str) -> RefundResult:
+        with _unknown_outcome():
+            try:
+                refund = self._client().v1.refunds.create(
+                    params={"payment_intent": provider_payment_id, "amount": to_cents(amount)},
+                    options={"idempotency_key": idempotency_key})
+            except stripe.StripeError as exc:
+                raise ProviderError(f"Stripe could not refund {provider_payment_id}: {exc}") from exc
+        return RefundResult(refund_id=refund.id, succeeded=refund.status in ("succeeded", "pending"))
+
     # --- beyond the protocol: the page's re-check and webhooks -------------------------------
 
     def payment_outcome(self, *, intent_id: str) -> IntentOutcome:
@@ -290,9 +264,9 @@ class StripeProvider:
 
     def verified_event(self, *, payload: bytes, signature: str) -> dict:
         """The event, if Stripe signed this exact body with the city's webhook secret; ValueError if not."""
-        secret = self.config.stripe_webhook_secret
+        secret = self.account.webhook_secret
         if not secret:
-            raise ValueError("this city has no Stripe webhook secret")
+            raise ValueError("this Stripe account has no webhook secret")
         try:
             text = payload.decode("utf-8")
             stripe.WebhookSignature.verify_header(text, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
