@@ -176,6 +176,13 @@ class Payment(models.Model):
     save_method = models.BooleanField(default=False)
     provider = models.CharField(max_length=20)
     provider_payment_id = models.CharField(max_length=120, blank=True)
+    provider_account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, null=True, related_name="payments")
+    customer_present = models.BooleanField(default=True)  # False: AutoPay, nobody at the screen
+    # The janitor's schedule for a charge whose answer was lost (checkout.recover_processing).
+    checks = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    last_check_error = models.CharField(max_length=300, blank=True)
+    needs_attention_at = models.DateTimeField(null=True, blank=True)  # unresolved after a day: the office looks
     failure_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     charged_at = models.DateTimeField(null=True, blank=True)
