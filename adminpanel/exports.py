@@ -16,7 +16,6 @@ from billing.formatting import money
 from billing.payments.models import Payment
 from portal.models import Tenant
 
-from .labels import item_label, method_label, state_label
 
 MONEY_FORMAT = '"$"#,##0.00;("$"#,##0.00)'
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -63,12 +62,12 @@ def write_payments_xlsx(*, tenant: Tenant, payments: QuerySet[Payment]) -> IO[by
             cell(payment.reference),
             cell(payment.payer_name),
             cell(payment.payer_email),
-            cell("; ".join(f"{item_label(i)}: {money(i.amount)}" for i in items)),
+            cell("; ".join(f"{i.label}: {money(i.amount)}" for i in items)),
             cell(payment.amount, MONEY_FORMAT),
             cell(payment.fee, MONEY_FORMAT),
             cell(payment.total, MONEY_FORMAT),
-            cell(method_label(payment)),
-            cell(state_label(payment.state)),
+            cell(payment.method_label),
+            cell(payment.get_state_display()),
             cell(", ".join(i.confirmation_number for i in items if i.confirmation_number)),
         ])
     out = tempfile.TemporaryFile()

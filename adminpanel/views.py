@@ -12,12 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.formatting import money
-from billing.payments.models import Payment, PaymentSettings
+from billing.payments.models import Payment, PaymentMethod, PaymentSettings
 from portal.access import office_admin_required
 
 from . import exports, selectors, services
 from .forms import FeePreviewForm, PaymentFilterForm, PaymentSettingsForm
-from .labels import item_label, kind_label, method_label, payer_label, state_label
 
 PAGE_SIZE = 50
 PENDING_SHOWN = 500
@@ -44,8 +43,8 @@ def pending(request):
     rows = [{
         "date": timezone.localtime(i.payment.charged_at or i.payment.created_at),
         "reference": i.reference,
-        "payer": payer_label(i.payment),
-        "what": item_label(i),
+        "payer": i.payment.payer_label,
+        "what": i.label,
         "amount": money(i.amount),
         "attempts": i.attempts,
         "next_attempt_at": timezone.localtime(i.next_attempt_at) if i.next_attempt_at else None,
@@ -54,9 +53,9 @@ def pending(request):
     processing = [{
         "created_at": timezone.localtime(p.created_at),
         "reference": p.reference,
-        "payer": payer_label(p),
+        "payer": p.payer_label,
         "total": money(p.total),
-        "method": method_label(p),
+        "method": p.method_label,
     } for p in selectors.stuck_processing(tenant=request.tenant)]
     return render(request, "adminpanel/pending.html", {"rows": rows, "total": total, "processing": processing})
 
@@ -89,14 +88,14 @@ def _payment_row(payment: Payment) -> dict:
         "reference": payment.reference,
         "payer_name": payment.payer_name,
         "payer_email": payment.payer_email,
-        "items": [f"{item_label(i)}: {money(i.amount)}" for i in items],
+        "items": [f"{i.label}: {money(i.amount)}" for i in items],
         "amount": money(payment.amount),
         "fee": money(payment.fee),
         "total": money(payment.total),
-        "method": method_label(payment),
-        "kind": kind_label(payment.method_kind),
+        "method": payment.method_label,
+        "kind": payment.method_kind_label,
         "state": payment.state,
-        "state_label": state_label(payment.state),
+        "state_label": payment.get_state_display(),
         "failure_reason": payment.failure_reason if payment.state == Payment.State.FAILED else "",
         "confirmations": [i.confirmation_number for i in items if i.confirmation_number],
     }
@@ -141,14 +140,16 @@ def _fee_preview(data) -> dict:
     """The fee of a $100 payment by card and by bank account, from the fee fields as typed."""
     amount = Decimal("100.00")
     form = FeePreviewForm(data)
+    shown = {"fee_table_id": "fee-preview",
+             "fee_caption": _("Service fee on a %(amount)s payment") % {"amount": money(amount)}}
     if not form.is_valid():
-        return {"preview_amount": money(amount), "preview_rows": [], "preview_invalid": True}
+        return {**shown, "fee_rows": [], "fee_note": _("Correct the fee fields to see the preview.")}
     schedule = PaymentSettings(**form.cleaned_data)  # unsaved: only its fee_for is used
     rows = []
     for kind in ("card", "ach"):
         fee = schedule.fee_for(kind, amount)
-        rows.append({"label": kind_label(kind), "fee": money(fee), "total": money(amount + fee)})
-    return {"preview_amount": money(amount), "preview_rows": rows, "preview_invalid": False}
+        rows.append({"label": PaymentMethod.Kind(kind).label, "fee": money(fee), "total": money(amount + fee)})
+    return {**shown, "fee_rows": rows}
 
 
 def _fee_data(settings: PaymentSettings) -> dict:
@@ -175,4 +176,4 @@ def payment_settings(request):
 @require_GET
 def fee_preview(request):
     """The live fee preview of the settings page, as the fee fields are typed."""
-    return render(request, "adminpanel/_fee_preview.html", _fee_preview(request.GET))
+    return render(request, "pay/_fees.html", _fee_preview(request.GET))

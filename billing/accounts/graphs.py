@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from ..formatting import money as format_money
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 YEARS_SHOWN = 4
 
@@ -72,7 +74,7 @@ def _graph(graph_id: str, title: str, unit: str, values: dict[int, dict[int, Dec
     def show(v):
         if v is None:
             return "—"
-        return f"${v:,.2f}" if money else f"{v.normalize():f}"
+        return format_money(v) if money else f"{v.normalize():f}"
 
     table = [{"month": months[m - 1], "values": [show(values[y].get(m)) for y in years]} for m in range(1, 13)]
     return Graph(id=graph_id, title=title, unit="$" if money else unit, years=years, table=table, figure=figure)
@@ -111,3 +113,18 @@ def account_graphs(*, tenant, account_key: str, unit: str = "") -> list[Graph]:
     if billed:
         graphs.append(_graph("billed", _("Total billed by month"), "$", billed, money=True))
     return graphs
+
+
+def graphs_html(*, tenant, account_key: str, synced_at) -> str:
+    """The graphs' HTML, kept until the history is copied again (a new `synced_at`) or for an hour."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    stamp = synced_at.timestamp() if synced_at else "none"
+    cache_key = f"graphs:{tenant.id}:{account_key}:{stamp}:{get_language()}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = render_to_string("billing/_graphs.html", {"graphs": account_graphs(tenant=tenant, account_key=account_key)})
+        cache.set(cache_key, html, 3600)
+    return html

@@ -159,20 +159,9 @@ def paperless(request, account_key: str):
 @require_GET
 def account_graphs(request, account_key: str):
     """Usage per metered service and billed totals, this year against the years before."""
-    from django.core.cache import cache
-    from django.template.loader import render_to_string
-    from django.utils.translation import get_language
-
-    from .graphs import account_graphs as build_graphs
+    from .graphs import graphs_html
 
     account = access_account(request, account_key)
     status = ensure_history(tenant=request.tenant, account_key=account_key)
-    # The graphs change only when the history is copied again: keep their HTML until then.
-    stamp = status.synced_at.timestamp() if status.synced_at else "none"
-    cache_key = f"graphs:{request.tenant.id}:{account_key}:{stamp}:{get_language()}"
-    graphs_html = cache.get(cache_key)
-    if graphs_html is None:
-        graphs = build_graphs(tenant=request.tenant, account_key=account_key)
-        graphs_html = render_to_string("billing/_graphs.html", {"graphs": graphs}, request=request)
-        cache.set(cache_key, graphs_html, 3600)
-    return render(request, "billing/graphs.html", {"account": account, "status": status, "graphs_html": graphs_html})
+    html = graphs_html(tenant=request.tenant, account_key=account_key, synced_at=status.synced_at)
+    return render(request, "billing/graphs.html", {"account": account, "status": status, "graphs_html": html})

@@ -6,7 +6,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
-from portal.encryption import SecretField
 from portal.models import Tenant
 
 from ..accounts.models import MONEY
@@ -29,8 +28,8 @@ class PaymentSettings(models.Model):
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="payment_settings")
     provider = models.CharField(max_length=20, choices=Provider.choices, default=default_provider)
     stripe_publishable_key = models.CharField(max_length=200, blank=True)
-    stripe_secret_key = SecretField(max_length=200, blank=True)
-    stripe_webhook_secret = SecretField(max_length=200, blank=True)
+    stripe_secret_key = models.CharField(max_length=200, blank=True)
+    stripe_webhook_secret = models.CharField(max_length=200, blank=True)
     # Service fee per payment type: percent of the amount plus a flat part, never below the minimum.
     card_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("2.95"))
     card_fee_flat = models.DecimalField(**MONEY, default=Decimal("0.00"))
@@ -70,28 +69,6 @@ class PaymentSettings(models.Model):
             return Decimal("0.00")
         fee = (amount * percent / Decimal(100) + flat).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return max(fee, minimum)
-
-
-class ProviderAccount(models.Model):
-    """The provider and keys a payment started on, kept so every later call on it uses the same ones.
-
-    One row per city per distinct set of keys (the fingerprint, which is no secret): switching keys
-    makes a new row, and the old one stays for the payments that began there.
-    """
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="provider_accounts")
-    provider = models.CharField(max_length=20)
-    publishable_key = models.CharField(max_length=200, blank=True)
-    secret_key = SecretField(max_length=200, blank=True)
-    webhook_secret = SecretField(max_length=200, blank=True)
-    fingerprint = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "fingerprint"], name="provider_account_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.provider} {self.publishable_key or ''} ({self.fingerprint[:8]})".replace("  ", " ")
 
 
 class PaymentMethod(models.Model):
@@ -150,12 +127,12 @@ class Payment(models.Model):
     """
 
     class State(models.TextChoices):
-        CREATED = "created", "Created"
-        PROCESSING = "processing", "Charging"
-        CHARGED = "charged", "Received, posting pending"
-        POSTED = "posted", "Posted"
-        FAILED = "failed", "Failed"
-        REFUNDED = "refunded", "Refunded"
+        CREATED = "created", _("Not submitted")
+        PROCESSING = "processing", _("Charging")
+        CHARGED = "charged", _("Received, posting pending")
+        POSTED = "posted", _("Posted")
+        FAILED = "failed", _("Failed")
+        REFUNDED = "refunded", _("Refunded")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payments")
     reference = models.CharField(max_length=40, unique=True)
@@ -176,13 +153,6 @@ class Payment(models.Model):
     save_method = models.BooleanField(default=False)
     provider = models.CharField(max_length=20)
     provider_payment_id = models.CharField(max_length=120, blank=True)
-    provider_account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, null=True, related_name="payments")
-    customer_present = models.BooleanField(default=True)  # False: AutoPay, nobody at the screen
-    # The janitor's schedule for a charge whose answer was lost (checkout.recover_processing).
-    checks = models.PositiveSmallIntegerField(default=0)
-    next_check_at = models.DateTimeField(null=True, blank=True)
-    last_check_error = models.CharField(max_length=300, blank=True)
-    needs_attention_at = models.DateTimeField(null=True, blank=True)  # unresolved after a day: the office looks
     failure_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     charged_at = models.DateTimeField(null=True, blank=True)
@@ -200,16 +170,29 @@ class Payment(models.Model):
         return f"{self.reference} {self.total} {self.state}"
 
     @property
+    def method_kind_label(self) -> str:
+        return PaymentMethod.Kind(self.method_kind).label if self.method_kind in PaymentMethod.Kind.values else self.method_kind
+
+    @property
     def method_label(self) -> str:
-        return f"{self.method_brand} •••• {self.method_last4}" if self.method_last4 else self.method_brand
+        """Visa •••• 4242; a bank account as Checking •••• 6789."""
+        brand = self.method_brand or self.method_kind_label
+        return f"{brand} •••• {self.method_last4}" if self.method_last4 else brand
+
+    @property
+    def payer_label(self) -> str:
+        if self.payer_name and self.payer_email:
+            return f"{self.payer_name} <{self.payer_email}>"
+        return self.payer_name or self.payer_email or gettext("Unknown payer")
+
 
 
 class PayableTarget(models.Model):
     """What a payment item pays for: a utility account, or a Cash Receipting distribution."""
 
     class Kind(models.TextChoices):
-        UTILITY = "utility", "Utility bill"
-        MISC = "misc", "Other payment"
+        UTILITY = "utility", _("Utility bill")
+        MISC = "misc", _("Other payment")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     account_key = models.CharField(max_length=20, blank=True)
@@ -228,9 +211,13 @@ class PayableTarget(models.Model):
 
     @property
     def label(self) -> str:
+        """Utility account 001-0042-00; Building – Permit fee (BP-2026-0001)."""
         if self.kind == self.Kind.UTILITY:
-            return f"Utility account {self.customer_number}"
-        return f"{self.category_name} – {self.distribution_name}"
+            return gettext("Utility account %(number)s") % {"number": self.customer_number or self.account_key}
+        label = " – ".join(p for p in (self.category_name or self.category, self.distribution_name or self.distribution)
+                           if p)
+        return f"{label} ({self.category_reference})" if self.category_reference else label
+
 
 
 class PaymentItem(PayableTarget):
@@ -241,10 +228,10 @@ class PaymentItem(PayableTarget):
     """
 
     class PostState(models.TextChoices):
-        HELD = "held", "Not charged yet"
-        WAITING = "waiting", "Waiting to post"
-        POSTED = "posted", "Posted"
-        VOID = "void", "Not to post (charge failed)"
+        HELD = "held", _("Not charged yet")
+        WAITING = "waiting", _("Waiting to post")
+        POSTED = "posted", _("Posted")
+        VOID = "void", _("Not to post (charge failed)")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payment_items")
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")

@@ -1,0 +1,20 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    """Payment states are named as the office reads them, translated (only the labels change)."""
+
+    dependencies = [
+        ("billing", "0007_payment_item_claim_token"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="payment",
+            name="state",
+            field=models.CharField(choices=[("created", "Not submitted"), ("processing", "Charging"),
+                                            ("charged", "Received, posting pending"), ("posted", "Posted"),
+                                            ("failed", "Failed"), ("refunded", "Refunded")],
+                                   default="created", max_length=12),
+        ),
+    ]
