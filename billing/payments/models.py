@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
+from portal.encryption import SecretField
 from portal.models import Tenant
 
 from ..accounts.models import MONEY
@@ -28,8 +29,8 @@ class PaymentSettings(models.Model):
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="payment_settings")
     provider = models.CharField(max_length=20, choices=Provider.choices, default=default_provider)
     stripe_publishable_key = models.CharField(max_length=200, blank=True)
-    stripe_secret_key = models.CharField(max_length=200, blank=True)
-    stripe_webhook_secret = models.CharField(max_length=200, blank=True)
+    stripe_secret_key = SecretField(max_length=200, blank=True)
+    stripe_webhook_secret = SecretField(max_length=200, blank=True)
     # Service fee per payment type: percent of the amount plus a flat part, never below the minimum.
     card_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("2.95"))
     card_fee_flat = models.DecimalField(**MONEY, default=Decimal("0.00"))
@@ -69,6 +70,28 @@ class PaymentSettings(models.Model):
             return Decimal("0.00")
         fee = (amount * percent / Decimal(100) + flat).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return max(fee, minimum)
+
+
+class ProviderAccount(models.Model):
+    """The provider and keys a payment started on, kept so every later call on it uses the same ones.
+
+    One row per city per distinct set of keys (the fingerprint, which is no secret): switching keys
+    makes a new row, and the old one stays for the payments that began there.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="provider_accounts")
+    provider = models.CharField(max_length=20)
+    publishable_key = models.CharField(max_length=200, blank=True)
+    secret_key = SecretField(max_length=200, blank=True)
+    webhook_secret = SecretField(max_length=200, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "fingerprint"], name="provider_account_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.publishable_key or ''} ({self.fingerprint[:8]})".replace("  ", " ")
 
 
 class PaymentMethod(models.Model):
@@ -153,6 +176,13 @@ class Payment(models.Model):
     save_method = models.BooleanField(default=False)
     provider = models.CharField(max_length=20)
     provider_payment_id = models.CharField(max_length=120, blank=True)
+    provider_account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, null=True, related_name="payments")
+    customer_present = models.BooleanField(default=True)  # False: AutoPay, nobody at the screen
+    # The janitor's schedule for a charge whose answer was lost (checkout.recover_processing).
+    checks = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    last_check_error = models.CharField(max_length=300, blank=True)
+    needs_attention_at = models.DateTimeField(null=True, blank=True)  # unresolved after a day: the office looks
     failure_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     charged_at = models.DateTimeField(null=True, blank=True)
@@ -186,7 +216,6 @@ class Payment(models.Model):
         return self.payer_name or self.payer_email or gettext("Unknown payer")
 
 
-
 class PayableTarget(models.Model):
     """What a payment item pays for: a utility account, or a Cash Receipting distribution."""
 
@@ -217,7 +246,6 @@ class PayableTarget(models.Model):
         label = " – ".join(p for p in (self.category_name or self.category, self.distribution_name or self.distribution)
                            if p)
         return f"{label} ({self.category_reference})" if self.category_reference else label
-
 
 
 class PaymentItem(PayableTarget):
