@@ -12,6 +12,7 @@ from django.db import transaction
 
 from billing.payments import posting
 from billing.payments.models import PaymentItem, PaymentSettings
+from billing.payments.states import Actor
 from customers.models import User
 from portal.models import Tenant
 
@@ -29,7 +30,7 @@ def retry_pending_payments(*, tenant: Tenant, acting_user: User) -> RetryOutcome
     """Retry Now: post every waiting item of the city at once, whatever its retry time."""
     # post_due_items claims each item atomically, so a worker posting at the same moment and
     # this call never post one item twice; an item the worker holds is skipped here.
-    counts = posting.post_due_items(tenant=tenant, force=True)
+    counts = posting.post_due_items(tenant=tenant, force=True, actor=Actor.clerk(acting_user))
     still_waiting = tenant.payment_items.filter(post_state=PaymentItem.PostState.WAITING).count()
     outcome = RetryOutcome(posted=counts.get("posted", 0), refused=counts.get("rejected", 0),
                            still_waiting=still_waiting)

@@ -271,6 +271,7 @@ class PaymentItem(PayableTarget):
     last_error = models.CharField(max_length=300, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)  # which worker's batch holds it (posting.py)
 
     class Meta:
         indexes = [models.Index(fields=["post_state", "next_attempt_at"], name="payment_item_due"),

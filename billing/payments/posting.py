@@ -1,28 +1,36 @@
 """Posting charged payments to Cash Receipting: the outbox's worker side.
 
-An item is claimed atomically (only one worker, or one "Retry Now", posts it at a time), posted
-with its own reference, and marked posted with the confirmation number. COWS keeps receipts
-idempotent by reference, and the bridge looks a receipt up by reference after a lost answer, so
-a crash anywhere in between leads to the same single receipt. Failures wait with back-off.
+Due items are claimed in batches, one write under a fresh claim token (SKIP LOCKED on
+PostgreSQL, so workers pass each other), so only one worker or one "Retry Now" posts an item at
+a time. Each is posted with its own reference, and its receipt is committed in one transaction
+together with its payment's move to posted. COWS keeps receipts idempotent by reference, and the
+bridge looks a receipt up by reference after a lost answer, so a crash anywhere in between leads
+to the same single receipt. Failures wait with back-off.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from cows_bridge import client as cows
 from cows_bridge.errors import CowsError, CowsRejected, CowsUnavailable
 from portal.context import current_tenant_slug
 
-from .models import Payment, PaymentEvent, PaymentItem
+from . import states
+from .models import Payment, PaymentItem
 
 logger = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(seconds=90)
+CLAIM_MARGIN = timedelta(seconds=15)  # an item whose claim runs out sooner is given back, not posted
+BATCH_SECONDS = 0.5  # a claim covers about this much work at the latency just seen
+MAX_BATCH = 100
 BACKOFF = [30, 60, 120, 300, 600, 900]  # seconds; then every 15 minutes
 
 
@@ -40,16 +48,6 @@ def enqueue_posting(*, payment_id: int) -> None:
         logger.warning("could not enqueue posting; beat will pick it up", exc_info=True)
 
 
-def _claim(item_id: int, *, force: bool = False) -> bool:
-    now = timezone.now()
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    query = PaymentItem.objects.filter(pk=item_id, post_state=PaymentItem.PostState.WAITING).filter(free)
-    if not force:
-        query = query.filter(due)
-    return query.update(claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1) == 1
-
-
 def _payload(item: PaymentItem) -> dict:
     payment = item.payment
     body = {"reference": item.reference, "kind": item.kind, "amount": str(item.amount),
@@ -64,11 +62,41 @@ def _payload(item: PaymentItem) -> dict:
     return body
 
 
-def post_item(*, item_id: int, force: bool = False) -> str:
-    """Post one waiting item if this caller wins the claim; returns what happened."""
-    if not _claim(item_id, force=force):
-        return "skipped"
-    item = PaymentItem.objects.select_related("payment", "tenant").get(pk=item_id)
+def _claim(items, *, limit: int, force: bool) -> tuple[str, list[PaymentItem]]:
+    """Claim up to `limit` waiting items of `items` in one write, under a fresh claim token."""
+    now = timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    query = items.filter(post_state=PaymentItem.PostState.WAITING).filter(free)
+    if not force:
+        query = query.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    token = uuid.uuid4().hex
+    claim = {"claim_token": token, "claimed_until": now + CLAIM_FOR, "attempts": F("attempts") + 1}
+    candidates = query.order_by("id")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():  # PostgreSQL: workers pass over each other's rows
+            ids = list(candidates.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+            if not ids:
+                return token, []
+            PaymentItem.objects.filter(pk__in=ids).update(**claim)
+        claimed = PaymentItem.objects.filter(pk__in=ids)
+    else:
+        # SQLite: one statement, so the check and the claim are one write whatever the transaction mode.
+        if not query.filter(pk__in=candidates.values("id")[:limit]).update(**claim):
+            return token, []
+        claimed = PaymentItem.objects.filter(post_state=PaymentItem.PostState.WAITING, claim_token=token)
+    return token, list(claimed.select_related("payment", "tenant").annotate(siblings=Count("payment__items"))
+                       .order_by("id"))
+
+
+def _release(token: str, items: list[PaymentItem]) -> None:
+    """Give back claimed items this worker will not post now (their city is down, or time ran out)."""
+    if items:
+        PaymentItem.objects.filter(pk__in=[i.pk for i in items], claim_token=token).update(
+            claimed_until=None, claim_token="", attempts=F("attempts") - 1)
+
+
+def _post_claimed(item: PaymentItem, *, actor) -> str:
+    """Post one claimed item, and commit its receipt (and its payment's move to posted) at once."""
     current_tenant_slug.set(item.tenant.slug)
     try:
         receipt = cows.post_receipt(item.tenant, _payload(item))
@@ -83,47 +111,87 @@ def post_item(*, item_id: int, force: bool = False) -> str:
     with transaction.atomic():
         updated = PaymentItem.objects.filter(pk=item.pk, post_state=PaymentItem.PostState.WAITING).update(
             post_state=PaymentItem.PostState.POSTED, confirmation_number=receipt.confirmation_number,
-            posted_at=now, last_error="", claimed_until=None, next_attempt_at=None)
+            posted_at=now, last_error="", claimed_until=None, claim_token="", next_attempt_at=None)
         if updated:
-            payment = Payment.objects.select_for_update().get(pk=item.payment_id)
-            if payment.state == Payment.State.CHARGED and not payment.items.exclude(
-                    post_state=PaymentItem.PostState.POSTED).exists():
-                PaymentEvent.objects.create(tenant_id=payment.tenant_id, payment=payment, from_state=payment.state,
-                                            to_state=Payment.State.POSTED, reason="posted to Cash Receipting")
-                payment.state = Payment.State.POSTED
-                payment.posted_at = now
-                payment.save(update_fields=["state", "posted_at"])
+            _payment_posted(item, now=now, actor=actor)
     logger.info("receipt posted", extra={"reference": item.reference, "confirmation": receipt.confirmation_number})
-    return "posted"
+    return "posted" if updated else "skipped"
+
+
+def _payment_posted(item: PaymentItem, *, now, actor) -> None:
+    """The payment becomes posted with its last item's receipt (inside that receipt's transaction)."""
+    payment = item.payment
+    if getattr(item, "siblings", 2) > 1:
+        # Items of one payment may post in parallel: the payment's lock lets the last one see the others.
+        payment = Payment.objects.select_for_update().get(pk=item.payment_id)
+        if payment.items.exclude(post_state=PaymentItem.PostState.POSTED).exists():
+            return
+    if payment.state != Payment.State.CHARGED:
+        return
+    try:
+        states.transition(payment, Payment.State.POSTED, reason="posted to Cash Receipting", actor=actor,
+                          posted_at=now)
+    except states.StateChanged:
+        pass  # moved by someone else in the meantime; the receipt stands
 
 
 def _failed(item: PaymentItem, reason: str, wait: timedelta) -> None:
-    PaymentItem.objects.filter(pk=item.pk).update(last_error=reason[:300], claimed_until=None,
+    PaymentItem.objects.filter(pk=item.pk).update(last_error=reason[:300], claimed_until=None, claim_token="",
                                                   next_attempt_at=timezone.now() + wait)
     logger.warning("receipt not posted yet: %s", reason, extra={"reference": item.reference})
 
 
-def post_payment_items(*, payment_id: int, force: bool = False) -> list[str]:
-    ids = list(PaymentItem.objects.filter(payment_id=payment_id, post_state=PaymentItem.PostState.WAITING)
-               .values_list("id", flat=True))
-    return [post_item(item_id=i, force=force) for i in ids]
+def _post_batches(items, *, limit: int, force: bool, actor, skip_down: bool = True) -> list[str]:
+    """Claim and post in batches sized to about BATCH_SECONDS of work at the latency just seen.
 
-
-def post_due_items(*, tenant=None, limit: int = 500, force: bool = False) -> dict[str, int]:
-    """Post every waiting item whose time has come (beat), or all of a city's now (Retry Now)."""
-    now = timezone.now()
-    items = PaymentItem.objects.filter(post_state=PaymentItem.PostState.WAITING)
-    if tenant is not None:
-        items = items.filter(tenant=tenant)
-    if not force:
-        items = items.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    counts: dict[str, int] = {}
+    A slow COWS gets one item per claim, so a worker that dies holds little; a city whose COWS is
+    down gives its claimed items back at the first failure and waits for the next round.
+    """
+    outcomes: list[str] = []
     down: set[int] = set()
-    for item_id, tenant_id in items.order_by("id").values_list("id", "tenant_id")[:limit]:
-        if tenant_id in down:
-            continue  # this city's COWS is down: the rest wait for the next round
-        outcome = post_item(item_id=item_id, force=force)
+    size, after = 1, 0  # in id order, each item at most once per call (a refused one is not retried at once)
+    while len(outcomes) < limit:
+        token, batch = _claim(items.filter(pk__gt=after).exclude(tenant_id__in=down),
+                              limit=min(size, limit - len(outcomes)), force=force)
+        if not batch:
+            break
+        started = time.monotonic()
+        leftover = []
+        for item in batch:
+            if item.tenant_id in down or timezone.now() > item.claimed_until - CLAIM_MARGIN:
+                leftover.append(item)
+                continue
+            outcome = _post_claimed(item, actor=actor)
+            outcomes.append(outcome)
+            after = item.pk
+            if outcome == "waiting" and skip_down:
+                down.add(item.tenant_id)  # this city's COWS is down: the rest wait for the next round
+        _release(token, leftover)
+        per_item = (time.monotonic() - started) / len(batch)
+        size = max(1, min(MAX_BATCH, int(BATCH_SECONDS / max(per_item, 1e-4))))
+    return outcomes
+
+
+def post_item(*, item_id: int, force: bool = False, actor="task:post_payment") -> str:
+    """Post one waiting item if this caller wins the claim; returns what happened."""
+    outcomes = _post_batches(PaymentItem.objects.filter(pk=item_id), limit=1, force=force, actor=actor,
+                             skip_down=False)
+    return outcomes[0] if outcomes else "skipped"
+
+
+def post_payment_items(*, payment_id: int, force: bool = False, actor="task:post_payment") -> list[str]:
+    """Post a just-charged payment's waiting items (the task enqueued with the charge)."""
+    items = PaymentItem.objects.filter(payment_id=payment_id)
+    count = items.filter(post_state=PaymentItem.PostState.WAITING).count()
+    # Every item is tried (each gets its own error and back-off), even when the first finds COWS down.
+    return _post_batches(items, limit=count, force=force, actor=actor, skip_down=False) if count else []
+
+
+def post_due_items(*, tenant=None, limit: int = 500, force: bool = False,
+                   actor="task:post_waiting_payments") -> dict[str, int]:
+    """Post every waiting item whose time has come (beat), or all of a city's now (Retry Now)."""
+    items = PaymentItem.objects.all() if tenant is None else PaymentItem.objects.filter(tenant=tenant)
+    counts: dict[str, int] = {}
+    for outcome in _post_batches(items, limit=limit, force=force, actor=actor):
         counts[outcome] = counts.get(outcome, 0) + 1
-        if outcome == "waiting":
-            down.add(tenant_id)
     return counts
