@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from billing.payments.models import Payment, PaymentItem, PaymentSettings
+from billing.payments.models import Payment, PaymentEvent, PaymentItem, PaymentSettings
 from billing.payments.providers import payment_settings
 from cows_bridge.models import CowsLink
 from customers.models import Membership
@@ -85,3 +85,11 @@ def payment_settings_for_edit(*, tenant: Tenant) -> PaymentSettings:
     """A fresh copy of the city's payment settings: a form may change it in memory without harm."""
     current = payment_settings(tenant)
     return PaymentSettings.objects.get(pk=current.pk, tenant=tenant)
+
+
+def payment_with_history(*, tenant: Tenant, reference: str) -> Payment | None:
+    """One of the city's payments with its items and every event (and who acted), in three queries."""
+    events = PaymentEvent.objects.select_related("actor_user").order_by("at", "id")
+    return (tenant.payments.filter(reference=reference)
+            .prefetch_related(Prefetch("items", queryset=PaymentItem.objects.order_by("id")),
+                              Prefetch("events", queryset=events)).first())

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.formatting import money
+from billing.payments import late_success
 from billing.payments.models import Payment, PaymentMethod, PaymentSettings
 from portal.access import office_admin_required
 
@@ -43,6 +44,7 @@ def pending(request):
     rows = [{
         "date": timezone.localtime(i.payment.charged_at or i.payment.created_at),
         "reference": i.reference,
+        "payment_reference": i.payment.reference,
         "payer": i.payment.payer_label,
         "what": i.label,
         "amount": money(i.amount),
@@ -57,7 +59,16 @@ def pending(request):
         "total": money(p.total),
         "method": p.method_label,
     } for p in selectors.stuck_processing(tenant=request.tenant)]
-    return render(request, "adminpanel/pending.html", {"rows": rows, "total": total, "processing": processing})
+    attention = [{
+        "at": timezone.localtime(p.late_success_at),
+        "reference": p.reference,
+        "payer": p.payer_label,
+        "total": money(p.total),
+        "method": p.method_label,
+        "provider_payment_id": p.late_success_payment_id,
+    } for p in late_success.late_successes(tenant=request.tenant)]
+    return render(request, "adminpanel/pending.html", {"rows": rows, "total": total, "processing": processing,
+                                                       "attention": attention})
 
 
 @office_admin_required
