@@ -26,11 +26,16 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A phone-sized page; the test fails if the content security policy refused anything on it."""
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     page.set_default_timeout(15000)
+    page.csp_refusals = []
+    page.on("console", lambda message: page.csp_refusals.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not page.csp_refusals, "the content security policy refused:\n" + "\n".join(page.csp_refusals)
 
 
 _axe = Axe()
