@@ -120,6 +120,7 @@ def current_summary(request, account_key: str):
     try:
         summary = cows.get_account(request.tenant, account_key)
     except CowsError:
+        request.cows_unreachable = True  # the page says its figures are the last ones read
         return access_account(request, account_key).summary
     store_summary(tenant=request.tenant, summary=summary)
     return summary

@@ -77,13 +77,17 @@ def test_linking_an_account_says_so_and_does_not_count_against_the_person(cows, 
 
 
 @pytest.mark.parametrize("variant", SPOILED)
-def test_paying_an_account_uses_the_last_known_balance(cows, riverton, client_for, variant):
+def test_paying_an_account_uses_the_last_known_balance_and_says_so(cows, riverton, client_for, variant):
     key = linked(cows, riverton)
     balance = AccountSnapshot.objects.get(tenant=riverton.tenant, account_key=key).data["balance_due"]
+    client = client_for(riverton.resident, riverton.tenant)
+    assert UNREACHABLE not in page(client.get(f"/pay/utility/{key}/"))
     spoil(cows, variant)
-    response = client_for(riverton.resident, riverton.tenant).get(f"/pay/utility/{key}/")
+    response = client.get(f"/pay/utility/{key}/")
     assert response.status_code == 200
-    assert f'value="{balance}"' in page(response)
+    body = page(response)
+    assert UNREACHABLE in body and "last balance we read" in body
+    assert f'value="{balance}"' in body
 
 
 @pytest.mark.parametrize("variant", SPOILED)
