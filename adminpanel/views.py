@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing.formatting import money
+from billing.formatting import money, payer
 from billing.payments import late_success
 from billing.payments.models import Payment, PaymentMethod, PaymentSettings
 from portal.access import office_admin_required
@@ -45,7 +45,7 @@ def pending(request):
         "date": timezone.localtime(i.payment.charged_at or i.payment.created_at),
         "reference": i.reference,
         "payment_reference": i.payment.reference,
-        "payer": i.payment.payer_label,
+        "payer": payer(i.payment),
         "what": i.label,
         "amount": money(i.amount),
         "attempts": i.attempts,
@@ -55,14 +55,14 @@ def pending(request):
     processing = [{
         "created_at": timezone.localtime(p.created_at),
         "reference": p.reference,
-        "payer": p.payer_label,
+        "payer": payer(p),
         "total": money(p.total),
         "method": p.method_label,
     } for p in selectors.stuck_processing(tenant=request.tenant)]
     attention = [{
         "at": timezone.localtime(p.late_success_at),
         "reference": p.reference,
-        "payer": p.payer_label,
+        "payer": payer(p),
         "total": money(p.total),
         "method": p.method_label,
         "provider_payment_id": p.late_success_payment_id,
@@ -104,7 +104,7 @@ def _payment_row(payment: Payment) -> dict:
         "fee": money(payment.fee),
         "total": money(payment.total),
         "method": payment.method_label,
-        "kind": payment.method_kind_label,
+        "kind": payment.get_method_kind_display(),
         "state": payment.state,
         "state_label": payment.get_state_display(),
         "failure_reason": payment.failure_reason if payment.state == Payment.State.FAILED else "",

@@ -32,3 +32,12 @@ def quantity(value: Decimal | None) -> str:
     if value is None:
         return ""
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
+
+
+def payer(payment) -> str:
+    """Pat Picnic <pat@example.org>, as the office's screens and exports name who paid."""
+    from django.utils.translation import gettext
+
+    if payment.payer_name and payment.payer_email:
+        return f"{payment.payer_name} <{payment.payer_email}>"
+    return payment.payer_name or payment.payer_email or gettext("Unknown payer")

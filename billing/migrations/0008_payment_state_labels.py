@@ -2,13 +2,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Payment states are named as the office reads them, translated (only the labels change)."""
+    """Payment states and method kinds are named as the office reads them, translated (only labels change)."""
 
     dependencies = [
         ("billing", "0007_payment_item_claim_token"),
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="payment",
+            name="method_kind",
+            field=models.CharField(choices=[("card", "Card"), ("ach", "Bank account")], max_length=10),
+        ),
         migrations.AlterField(
             model_name="payment",
             name="state",

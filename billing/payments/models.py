@@ -147,7 +147,7 @@ class Payment(models.Model):
     amount = models.DecimalField(**MONEY)
     fee = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
-    method_kind = models.CharField(max_length=10)
+    method_kind = models.CharField(max_length=10, choices=PaymentMethod.Kind.choices)
     method_brand = models.CharField(max_length=40, blank=True)
     method_last4 = models.CharField(max_length=4, blank=True)
     method_token = models.CharField(max_length=120)
@@ -179,20 +179,9 @@ class Payment(models.Model):
         return f"{self.reference} {self.total} {self.state}"
 
     @property
-    def method_kind_label(self) -> str:
-        return PaymentMethod.Kind(self.method_kind).label if self.method_kind in PaymentMethod.Kind.values else self.method_kind
-
-    @property
     def method_label(self) -> str:
-        """Visa •••• 4242; a bank account as Checking •••• 6789."""
-        brand = self.method_brand or self.method_kind_label
+        brand = self.method_brand or self.get_method_kind_display()
         return f"{brand} •••• {self.method_last4}" if self.method_last4 else brand
-
-    @property
-    def payer_label(self) -> str:
-        if self.payer_name and self.payer_email:
-            return f"{self.payer_name} <{self.payer_email}>"
-        return self.payer_name or self.payer_email or gettext("Unknown payer")
 
 
 class PayableTarget(models.Model):
@@ -219,7 +208,6 @@ class PayableTarget(models.Model):
 
     @property
     def label(self) -> str:
-        """Utility account 001-0042-00; Building – Permit fee (BP-2026-0001)."""
         if self.kind == self.Kind.UTILITY:
             return gettext("Utility account %(number)s") % {"number": self.customer_number or self.account_key}
         label = " – ".join(p for p in (self.category_name or self.category, self.distribution_name or self.distribution)
