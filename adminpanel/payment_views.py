@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from billing.formatting import money
+from billing.formatting import money, payer
 from billing.payments import late_success
 from billing.payments.models import Payment
 from billing.payments.providers import ProviderError
@@ -63,7 +63,7 @@ def payment_detail(request, reference: str):
     events = [{"at": timezone.localtime(e.at, zone), "from": state_name(e.from_state) if e.from_state else "",
                "to": state_name(e.to_state), "reason": e.reason, "who": actor_label(e)}
               for e in payment.events.all()]
-    context = {"payment": payment, "payer": payment.payer_label, "method": payment.method_label,
+    context = {"payment": payment, "payer": payer(payment), "method": payment.method_label,
                "kind": payment.get_method_kind_display(), "amount": money(payment.amount), "fee": money(payment.fee),
                "total": money(payment.total), "state": state_name(payment.state), "items": items, "events": events,
                "created_at": timezone.localtime(payment.created_at, zone),
