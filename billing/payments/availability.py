@@ -37,7 +37,7 @@ def check_provider_allowed(provider: str) -> None:
         raise PaymentsNotSetUp("The sandbox provider is refused in production (DJANGO_ENV=production): "
                                "it moves no money. Choose a real provider in Admin - Portal Settings.")
     if provider not in (Provider.SANDBOX, Provider.STRIPE):
-        raise PaymentsNotSetUp(f"Online payments are not set up for this city (provider {provider!r}).")
+        raise PaymentsNotSetUp(f"Online payments are not set up for this city (provider {str(provider)!r}).")
 
 
 def payments_ready(tenant) -> bool:

@@ -15,6 +15,13 @@ NOT_SET_UP = "Online payments are not set up yet"
 TEST_MODE = "Test mode: no money moves."
 
 
+def use_sandbox(tenant) -> None:
+    """As a city made before production refused the sandbox would still be."""
+    PaymentSettings.objects.filter(tenant=tenant).update(provider=PaymentSettings.Provider.SANDBOX)
+    tenant.refresh_from_db()
+    assert Tenant.objects.get(pk=tenant.pk).payment_settings.provider == "sandbox"
+
+
 def use_stripe(tenant) -> None:
     s = tenant.payment_settings
     s.provider = PaymentSettings.Provider.STRIPE
@@ -32,6 +39,7 @@ def production(settings):
 
 def test_every_pay_page_says_payments_are_not_set_up_in_production_on_the_sandbox(
         production, cows, riverton, account, client_for, anon_client):
+    use_sandbox(riverton.tenant)
     riverton.tenant.portal_settings.office_phone = "555-0142"
     riverton.tenant.portal_settings.save()
     rosa, guest = client_for(riverton.resident, riverton.tenant), anon_client(riverton.tenant)
@@ -52,6 +60,7 @@ def test_pay_pages_take_payments_outside_production_on_the_sandbox(cows, riverto
 
 
 def test_the_provider_refuses_the_sandbox_in_production(production, riverton):
+    use_sandbox(riverton.tenant)
     with pytest.raises(PaymentsNotSetUp, match="sandbox provider is refused in production"):
         get_provider(riverton.tenant)
 
@@ -81,6 +90,7 @@ def test_a_new_city_outside_production_starts_on_the_sandbox(db):
 
 
 def test_start_up_names_each_active_city_whose_payments_are_not_set_up(production, riverton, lakeside):
+    use_sandbox(riverton.tenant)
     use_stripe(lakeside.tenant)
     TenantFactory(slug="closed", name="Closed Town", is_active=False)
     warnings = [w for w in run_checks(databases=["default"]) if w.id == "billing.W001"]
