@@ -7,13 +7,11 @@ with their time and a notice instead of failing.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cows_bridge import client as cows
@@ -105,16 +103,15 @@ def accounts_for_user(*, tenant: Tenant, user) -> AccountsView:
     now = timezone.now()
     view = AccountsView()
     order: dict[str, AccountRow] = {}
-    # One query for the directly linked accounts and their snapshots (the common case).
-    latest = tenant.account_snapshots.filter(account_key=OuterRef("account_key"))
-    snapshots: dict[str, AccountSnapshot] = {}
-    for key, link_id, data, fetched_at in tenant.linked_accounts.filter(user=user).order_by("linked_at", "id").annotate(
-            snap_data=Subquery(latest.values("data")[:1]),
-            snap_at=Subquery(latest.values("fetched_at")[:1])).values_list("account_key", "id", "snap_data", "snap_at"):
+    # The directly linked accounts, then their snapshots: two plain queries cost less to build
+    # than one with two correlated subqueries (the ORM's compiling, not the database, was the cost).
+    for key, link_id in tenant.linked_accounts.filter(user=user).order_by("linked_at", "id").values_list(
+            "account_key", "id"):
         order[key] = AccountRow(key=key, summary=None, fetched_at=None, link_id=link_id)
-        if fetched_at is not None:
-            if isinstance(data, str):  # a JSON subquery comes back as text on some databases
-                data = json.loads(data)
+    snapshots: dict[str, AccountSnapshot] = {}
+    if order:
+        for key, data, fetched_at in tenant.account_snapshots.filter(account_key__in=list(order)).values_list(
+                "account_key", "data", "fetched_at"):
             snapshots[key] = AccountSnapshot(account_key=key, data=data, fetched_at=fetched_at)
     landlord_links = list(tenant.landlord_links.filter(user=user).order_by("linked_at", "id"))
     if landlord_links:
