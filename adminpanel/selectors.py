@@ -41,7 +41,14 @@ def pending_items(*, tenant: Tenant) -> QuerySet[PaymentItem]:
 
 def stuck_processing(*, tenant: Tenant) -> QuerySet[Payment]:
     """Payments sent to the provider whose answer has not come back (the charge's outcome is unknown)."""
-    return tenant.payments.filter(state=Payment.State.PROCESSING).order_by("created_at", "id")
+    return (tenant.payments.filter(state=Payment.State.PROCESSING, needs_attention_at__isnull=True)
+            .order_by("created_at", "id"))
+
+
+def unresolved_charges(*, tenant: Tenant) -> QuerySet[Payment]:
+    """Charges still without an answer after a day: no longer asked about, for the office to settle ("Needs attention")."""
+    return (tenant.payments.filter(state=Payment.State.PROCESSING, needs_attention_at__isnull=False)
+            .order_by("created_at", "id"))
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:

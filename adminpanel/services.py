@@ -8,10 +8,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.db import transaction
-
 from billing.payments import posting
-from billing.payments.models import PaymentItem, PaymentSettings
+from billing.payments.models import PaymentItem
 from billing.payments.states import Actor
 from customers.models import User
 from portal.models import Tenant
@@ -37,18 +35,3 @@ def retry_pending_payments(*, tenant: Tenant, acting_user: User) -> RetryOutcome
     logger.info("retry now", extra={"acting_user_id": acting_user.id, "posted": outcome.posted,
                                     "refused": outcome.refused, "still_waiting": outcome.still_waiting})
     return outcome
-
-
-@transaction.atomic
-def update_payment_settings(*, tenant: Tenant, changes: dict, acting_user: User) -> PaymentSettings:
-    """Save the office's payment settings; the log names who changed which fields (never a secret's value)."""
-    settings, _ = PaymentSettings.objects.select_for_update().get_or_create(tenant=tenant)
-    changed = sorted(name for name, value in changes.items() if getattr(settings, name) != value)
-    for name in changed:
-        setattr(settings, name, changes[name])
-    if changed:
-        settings.save(update_fields=changed)
-    logger.info("payment settings changed", extra={"acting_user_id": acting_user.id, "fields": ",".join(changed)})
-    # The request's tenant carries the settings it loaded: keep it in step for the rest of the request.
-    tenant.payment_settings = settings
-    return settings

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from billing.formatting import money, payer
 from billing.payments import late_success
+from billing.payments import settings as payment_settings_domain
 from billing.payments.models import Payment, PaymentMethod, PaymentSettings
 from portal.access import office_admin_required
 
@@ -67,8 +68,18 @@ def pending(request):
         "method": p.method_label,
         "provider_payment_id": p.late_success_payment_id,
     } for p in late_success.late_successes(tenant=request.tenant)]
+    unresolved = [{
+        "created_at": timezone.localtime(p.created_at),
+        "reference": p.reference,
+        "payer": payer(p),
+        "total": money(p.total),
+        "method": p.method_label,
+        "provider_payment_id": p.provider_payment_id,
+        "last_error": p.last_check_error,
+        "checks": p.checks,
+    } for p in selectors.unresolved_charges(tenant=request.tenant)]
     return render(request, "adminpanel/pending.html", {"rows": rows, "total": total, "processing": processing,
-                                                       "attention": attention})
+                                                       "attention": attention, "unresolved": unresolved})
 
 
 @office_admin_required
@@ -175,9 +186,14 @@ def payment_settings(request):
     current = selectors.payment_settings_for_edit(tenant=request.tenant)
     form = PaymentSettingsForm(request.POST if request.method == "POST" else None, instance=current)
     if request.method == "POST" and form.is_valid():
-        services.update_payment_settings(tenant=request.tenant, changes=form.changes(), acting_user=request.user)
-        messages.success(request, _("The payment settings were saved."))
-        return redirect("adminpanel:payment_settings")
+        try:
+            payment_settings_domain.update_payment_settings(tenant=request.tenant, changes=form.changes(),
+                                                            acting_user=request.user)
+        except payment_settings_domain.SettingsRefused as refused:  # a payment started since the form was checked
+            form.add_error("provider", str(refused))
+        else:
+            messages.success(request, _("The payment settings were saved."))
+            return redirect("adminpanel:payment_settings")
     context = {"form": form, "secret_is_set": form.secret_is_set(),
                **_fee_preview(request.POST if request.method == "POST" else _fee_data(current))}
     return render(request, "adminpanel/payment_settings.html", context, status=400 if form.errors else 200)

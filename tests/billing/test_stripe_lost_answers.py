@@ -26,6 +26,7 @@ class LossyStripe:
     def __init__(self, upstream: str):
         self.upstream = upstream
         self.losing = False
+        self.losing_confirm = False  # drop the answer to confirming an intent instead
         self.seen_keys: list[str] = []  # Idempotency-Key of every PaymentIntent request that arrived
         self.forwarded = 0  # PaymentIntent requests localstripe actually got
         self._answers: dict[str, tuple[int, bytes]] = {}
@@ -38,6 +39,7 @@ class LossyStripe:
                 body = self.rfile.read(length) if length else None
                 key = self.headers.get("Idempotency-Key")
                 intent_create = self.command == "POST" and self.path == "/v1/payment_intents"
+                confirming = self.command == "POST" and self.path.endswith("/confirm")
                 with owner._lock:
                     if intent_create:
                         owner.seen_keys.append(key or "")
@@ -51,7 +53,7 @@ class LossyStripe:
                             owner.forwarded += 1
                         if key and self.command == "POST":
                             owner._answers[key] = answer
-                if intent_create and owner.losing:
+                if (intent_create and owner.losing) or (confirming and owner.losing_confirm):
                     self.close_connection = True
                     return  # the answer is lost: the client sees the connection close
                 self.send_response(answer[0])
