@@ -2,6 +2,9 @@
 
 Riverton: Rosa (resident), Carl (clerk, office admin), Larry (landlord).
 Lakeside: Lena (resident), Lars (clerk).
+Each city talks to its own office in the running Caselle simulator (``cows``); ``account`` is the
+first of Riverton's sample accounts, linked to Rosa; ``own_office`` points a city at a fresh office
+of the test's own. Celery workers are real processes (``celery_workers``).
 Tests reach pages with the test client on 127.0.0.1 and a Host header, as Python cannot
 resolve *.localhost (Chromium can, in the browser tests).
 """
@@ -138,48 +141,64 @@ def _database_url_for_subprocess() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real Celery worker process, on the same broker and the test database."""
+def celery_workers(transactional_db, tmp_path):
+    """Start real Celery worker processes on the same broker and the test database, one per call.
+
+    The queue is purged first (tasks queued by earlier tests name rows that no longer exist); every
+    worker started is stopped at the end. Each process has ``log_path``, its log file.
+    """
     import subprocess
     import sys
     import time
 
     from portal.celery import app
 
-    try:
-        app.control.purge()  # tasks queued by earlier tests name rows that no longer exist
-    except Exception:
-        pass
-    env = {**os.environ, "DATABASE_URL": _database_url_for_subprocess(), "PYTHONUNBUFFERED": "1"}
-    log = open(tmp_path / "worker.log", "w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{os.getpid()}@%h"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        log.seek(0)
-        if "ready." in log.read():
-            break
-        if proc.poll() is not None:
-            break
-        time.sleep(0.2)
-    else:
-        proc.kill()
+    app.control.purge()
+    started: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        env = {**os.environ, "DATABASE_URL": _database_url_for_subprocess(), "PYTHONUNBUFFERED": "1"}
+        log_path = tmp_path / f"worker-{len(started)}.log"
+        log = open(log_path, "w+")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-n", f"test-{os.getpid()}-{len(started)}@%h"],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        started.append(proc)
+        proc.log_path = log_path
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            log.seek(0)
+            if "ready." in log.read():
+                return proc
+            time.sleep(0.1)
         log.seek(0)
         pytest.fail("Celery worker did not start:\n" + log.read()[-3000:])
-    if proc.poll() is not None:
-        log.seek(0)
-        pytest.fail("Celery worker exited:\n" + log.read()[-3000:])
-    proc.log_path = tmp_path / "worker.log"
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in started:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """One real Celery worker process, on the same broker and the test database."""
+    return celery_workers()
+
+
+def connect_to_office(city, sim, slug: str) -> None:
+    """The city's COWS settings point at one office of the running simulator."""
+    city.tenant.cows_url = sim.office_url(slug)
+    city.tenant.cows_api_key = sim.office_key(slug)
+    city.tenant.save()
 
 
 @pytest.fixture
@@ -188,10 +207,38 @@ def cows(sim, riverton, lakeside, settings):
     settings.COWS_READ_TIMEOUT = 2.0
     settings.ACCOUNT_SNAPSHOT_FRESH_SECONDS = 60
     for city in (riverton, lakeside):
-        city.tenant.cows_url = sim.office_url(city.tenant.slug)
-        city.tenant.cows_api_key = sim.office_key(city.tenant.slug)
-        city.tenant.save()
+        connect_to_office(city, sim, city.tenant.slug)
     from cows_bridge import health
 
     health._last_success_write.clear()
     return sim
+
+
+@pytest.fixture
+def own_office(cows):
+    """``own_office(city, slug, customers=40, seed=11)``: the city talks to a fresh office of this test's
+    own (key ``<slug>-key``), so everything in it (receipts, periods) is the test's alone; returns the simulator."""
+
+    def make(city, slug: str, *, customers: int = 40, seed: int = 11):
+        cows.own_office(slug, customers=customers, seed=seed, name=city.tenant.name)
+        connect_to_office(city, cows, slug)
+        return cows
+
+    return make
+
+
+def link_sample(sim, city, index: int = 0, *, user=None) -> str:
+    """Link one of the sample accounts of the office the city talks to, to a person of the city (its
+    resident unless told); returns its account key."""
+    from customers.linking import link_account
+
+    s = sim.samples(city.tenant.cows_url.rstrip("/").rsplit("/", 1)[1])[index]
+    link_account(tenant=city.tenant, user=user or city.resident, customer_number=s["customer_number"],
+                 last_name=s["last_name"])
+    return s["customer_number"].replace("-", "")
+
+
+@pytest.fixture
+def account(cows, riverton) -> str:
+    """The key of a Riverton account that Rosa has linked (the simulator's first sample)."""
+    return link_sample(cows, riverton)

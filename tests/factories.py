@@ -1,6 +1,12 @@
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
+from billing.payments.models import Payment, PaymentItem
 from customers.models import Membership, User
 from portal.models import Tenant
 
@@ -40,3 +46,68 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.CUSTOMER
+
+
+_ITEM_STATE = {Payment.State.POSTED: PaymentItem.PostState.POSTED, Payment.State.CHARGED: PaymentItem.PostState.WAITING,
+               Payment.State.FAILED: PaymentItem.PostState.VOID}
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A payment row as checkout leaves it, with its utility items, made directly (for lists with many rows).
+
+    ``PaymentFactory(city=riverton, local=(2026, 3, 1, 9, 30), amount="40.00", state=..., items=2)``:
+    ``city`` is a ``tests.conftest.City`` (the payment is its resident's); ``local`` is
+    (year, month, day, hour, minute) in the city's time zone, or ``when`` an aware datetime;
+    ``kind`` is "card" or "ach". For a payment made through the pages, see ``tests.billing.payhelpers.pay``.
+    """
+
+    class Meta:
+        model = Payment
+
+    class Params:
+        city = None
+        local = None
+        when = factory.LazyAttribute(lambda o: datetime(*o.local, tzinfo=o.city.tenant.zone) if o.local else None)
+        kind = "card"
+        email = "payer@example.org"
+        name = ""
+
+    # Not fields of the payment: they shape its items (see _create).
+    items = 2
+    customer_number = "001-0042-00"
+    confirmation = None
+
+    tenant = factory.LazyAttribute(lambda o: o.city.tenant)
+    user = factory.LazyAttribute(lambda o: o.city.resident)
+    reference = factory.LazyFunction(lambda: "CC" + uuid.uuid4().hex[:14].upper())
+    idempotency_key = factory.LazyAttribute(lambda o: f"k-{o.reference}")
+    payer_email = factory.SelfAttribute("email")
+    payer_name = factory.SelfAttribute("name")
+    state = Payment.State.POSTED
+    amount = Decimal("40.00")
+    fee = Decimal("1.50")
+    total = factory.LazyAttribute(lambda o: Decimal(o.amount) + Decimal(o.fee))
+    method_kind = factory.SelfAttribute("kind")
+    method_brand = factory.LazyAttribute(lambda o: "Visa" if o.kind == "card" else "Checking")
+    method_last4 = factory.LazyAttribute(lambda o: "4242" if o.kind == "card" else "6789")
+    method_token = "tok_x"
+    provider = "sandbox"
+    created_at = factory.LazyAttribute(lambda o: o.when or timezone.now())
+    charged_at = factory.SelfAttribute("when")
+
+    @classmethod
+    def _create(cls, model_class, *args, items, customer_number, confirmation, **kwargs):
+        for money in ("amount", "fee", "total"):
+            kwargs[money] = Decimal(kwargs[money])
+        payment = super()._create(model_class, *args, **kwargs)
+        amount, post_state = payment.amount, _ITEM_STATE.get(payment.state, PaymentItem.PostState.HELD)
+        share = (amount / items).quantize(Decimal("0.01"))
+        PaymentItem.objects.bulk_create([
+            PaymentItem(tenant=payment.tenant, payment=payment, reference=f"{payment.reference}-{n}",
+                        kind=PaymentItem.Kind.UTILITY, account_key=customer_number.replace("-", ""),
+                        customer_number=customer_number, post_state=post_state,
+                        amount=share if n < items else amount - share * (items - 1),
+                        confirmation_number=(confirmation or f"CR-{uuid.uuid4().int % 10**7:07d}")
+                        if post_state == PaymentItem.PostState.POSTED else "")
+            for n in range(1, items + 1)])
+        return payment

@@ -11,8 +11,9 @@ Load it with ``pytest_plugins = ["tests.sim_fixtures"]``. It provides:
   server restarted if the test stopped it.
 
 The simulator is shared by the session: a test that mutates an office (posts receipts, closes a
-period) should use its own office (``caselle_sim.generate("my-office", ...)``; the running
-server serves it at once) or put it back with ``reset_office``.
+period) should use its own office (``caselle_sim.own_office("my-office", ...)``; the running
+server serves it at once; ``own_office`` in ``tests/conftest.py`` also points a city at it) or
+put it back with ``reset_office``.
 """
 
 from __future__ import annotations
@@ -156,6 +157,13 @@ class CaselleSim:
                                "time_zone": time_zone, "years": years, "today": today}
         self._samples[slug] = out["samples"]
         return out
+
+    def own_office(self, slug: str, *, customers: int = 40, seed: int = 11, name: str | None = None,
+                   **options: Any) -> dict[str, Any]:
+        """A fresh office of a test's own (key ``<slug>-key``), so it may post receipts and close periods
+        without disturbing others; regenerated from scratch when it already exists."""
+        return self.generate(slug, name=name or f"City of {slug.title()}", api_key=f"{slug}-key",
+                             customers=customers, seed=seed, **options)
 
     def reset_office(self, slug: str) -> dict[str, Any]:
         """Regenerate an office from its original options, undoing what tests did to it."""

@@ -8,7 +8,6 @@ Load it with ``pytest_plugins = ["tests.stripe_fixtures"]``. It provides:
   ``STRIPE_JS_URL`` pointed at it, and its data emptied before and after the test.
 - ``stripe_riverton`` / ``stripe_lakeside`` (function): the city switched to Stripe with its own
   ``sk_test_``/``pk_test_`` keys and webhook secret (a ``StripeCity``, which can sign events).
-- ``stripe_account`` (function): a Riverton account Rosa has linked (needs the simulator).
 - ``recorded_stripe`` (function): for what localstripe cannot do (ACH ``us_bank_account``), a tiny
   HTTP server answering with bodies recorded in Stripe's documented shapes (tests/billing/recorded/);
   the real SDK talks to it over a real socket.
@@ -265,17 +264,6 @@ def configure_stripe(tenant) -> StripeCity:
 @pytest.fixture
 def stripe_riverton(riverton, localstripe) -> StripeCity:
     return configure_stripe(riverton.tenant)
-
-
-@pytest.fixture
-def stripe_account(cows, riverton) -> str:
-    """The key of a Riverton account that Rosa has linked (the simulator's first sample)."""
-    from customers.linking import link_account
-
-    sample = cows.samples("riverton")[0]
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=sample["customer_number"],
-                 last_name=sample["last_name"])
-    return sample["customer_number"].replace("-", "")
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from customers.models import LinkedAccount
 
+from .factories import PaymentFactory
+
 
 def walk(patterns, prefix="", namespace=""):
     for p in patterns:
@@ -86,14 +88,9 @@ def make_communication(city):
 
 
 def make_payment(city):
-    from decimal import Decimal
-
     from billing.payments.models import Payment
 
-    payment = Payment.objects.create(
-        tenant=city.tenant, reference="CCTEST0000001", idempotency_key="k-CCTEST0000001", user=city.resident,
-        amount=Decimal("10.00"), fee=Decimal("1.50"), total=Decimal("11.50"), method_kind="card",
-        method_brand="Visa", method_last4="4242", method_token="tok_x", provider="sandbox")
+    payment = PaymentFactory(city=city, state=Payment.State.CREATED, amount="10.00", items=1)
     return {"reference": payment.reference}
 
 

@@ -25,13 +25,13 @@ from django.core import mail
 from django.db import connection
 
 from billing.payments.models import Payment, PaymentMethod
-from customers.linking import link_account
 from portal.celery import app as celery_app
 from portal.logging import JsonFormatter, TenantFilter
 from sandboxpay.cards import TEST_BANK_ACCOUNTS, TEST_CARDS, luhn_ok
+from tests.billing.payhelpers import reference_of
+from tests.conftest import link_sample
 
 OFFICE = "nocards"
-OFFICE_KEY = "nocards-key"
 ROUTING = "110000000"
 
 # One group of digits, or several joined by single spaces or dashes, standing on its own (and not
@@ -74,13 +74,9 @@ def test_the_detector_finds_numbers_however_they_are_written():
 # --- the flows ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def office(cows, riverton):
+def office(own_office, riverton):
     """Riverton posts to an office of its own."""
-    cows.generate(OFFICE, name="City of Riverton", api_key=OFFICE_KEY, customers=30, seed=5)
-    riverton.tenant.cows_url = cows.office_url(OFFICE)
-    riverton.tenant.cows_api_key = OFFICE_KEY
-    riverton.tenant.save()
-    return cows
+    return own_office(riverton, OFFICE, customers=30, seed=5)
 
 
 class Flows:
@@ -126,7 +122,7 @@ class Flows:
         return self.confirm(client, response["Location"])
 
     def confirm(self, client, location: str) -> Payment:
-        reference = re.search(r"/pay/([A-Z0-9]+)/confirm/", location).group(1)
+        reference = reference_of(location)
         self.keep(client.get(f"/pay/{reference}/confirm/"))
         with self.capture(execute=True):  # the receipt email, the wallet and posting run after the commit
             self.keep(client.post(f"/pay/{reference}/confirm/", follow=True))
@@ -139,10 +135,7 @@ def flows(office, riverton, client_for, anon_client, monkeypatch, caplog, django
     """Every kind of payment, made for real; returns what they left behind."""
     caplog.set_level(logging.DEBUG)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)  # posting runs here, so its logs are caught
-    sample = office.samples(OFFICE)[0]
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=sample["customer_number"],
-                 last_name=sample["last_name"])
-    key = sample["customer_number"].replace("-", "")
+    key = link_sample(office, riverton)
     rosa = client_for(riverton.resident, riverton.tenant)
     guest = anon_client(riverton.tenant)
     f = Flows(django_capture_on_commit_callbacks)

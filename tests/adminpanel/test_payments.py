@@ -9,7 +9,9 @@ from django.utils import timezone
 from billing.payments import posting
 from billing.payments.models import Payment
 
-from .helpers import link_sample, make_payment, pay
+from ..billing.payhelpers import pay
+from ..conftest import link_sample
+from ..factories import PaymentFactory
 
 PAYMENTS = "/office/payments/"
 
@@ -38,16 +40,16 @@ def test_it_lists_real_payments_newest_first_with_their_confirmation_numbers(cow
 
 
 def test_checkouts_never_confirmed_are_not_listed(riverton, client_for):
-    abandoned = make_payment(riverton, state=Payment.State.CREATED)
-    failed = make_payment(riverton, state=Payment.State.FAILED)
+    abandoned = PaymentFactory(city=riverton, state=Payment.State.CREATED)
+    failed = PaymentFactory(city=riverton, state=Payment.State.FAILED)
     body = text(client_for(riverton.clerk, riverton.tenant).get(PAYMENTS))
     assert abandoned.reference not in body and failed.reference in body
 
 
 def test_date_range_is_in_the_citys_time_zone(riverton, client_for):
     # 11:30 pm on March 1 in Riverton is already March 2 in UTC.
-    late = make_payment(riverton, local=(2026, 3, 1, 23, 30))
-    early = make_payment(riverton, local=(2026, 3, 2, 0, 30))
+    late = PaymentFactory(city=riverton, local=(2026, 3, 1, 23, 30))
+    early = PaymentFactory(city=riverton, local=(2026, 3, 2, 0, 30))
     clerk = client_for(riverton.clerk, riverton.tenant)
     body = text(clerk.get(PAYMENTS, {"date_from": "2026-03-01", "date_to": "2026-03-01"}))
     assert late.reference in body and early.reference not in body
@@ -69,23 +71,23 @@ def test_date_range_is_in_the_citys_time_zone(riverton, client_for):
 ])
 def test_filters(riverton, client_for, filters, expected):
     made = {
-        "posted_card": make_payment(riverton, items=1, confirmation="CR-7654321"),
-        "posted_ach": make_payment(riverton, kind="ach", email="bob@builders.example", items=1),
-        "failed": make_payment(riverton, state=Payment.State.FAILED, customer_number="003-0077-00", items=1),
+        "posted_card": PaymentFactory(city=riverton, items=1, confirmation="CR-7654321"),
+        "posted_ach": PaymentFactory(city=riverton, kind="ach", email="bob@builders.example", items=1),
+        "failed": PaymentFactory(city=riverton, state=Payment.State.FAILED, customer_number="003-0077-00", items=1),
     }
     body = text(client_for(riverton.clerk, riverton.tenant).get(PAYMENTS, filters))
     assert {name for name, p in made.items() if p.reference in body} == expected
 
 
 def test_searching_by_reference_finds_the_payment(riverton, client_for):
-    wanted, other = make_payment(riverton), make_payment(riverton)
+    wanted, other = PaymentFactory(city=riverton), PaymentFactory(city=riverton)
     body = text(client_for(riverton.clerk, riverton.tenant).get(PAYMENTS, {"q": wanted.reference.lower()}))
     assert wanted.reference in body and other.reference not in body
 
 
 def test_bad_filters_are_explained_and_the_others_still_apply(riverton, client_for):
-    card = make_payment(riverton, items=1)
-    ach = make_payment(riverton, kind="ach", items=1)
+    card = PaymentFactory(city=riverton, items=1)
+    ach = PaymentFactory(city=riverton, kind="ach", items=1)
     response = client_for(riverton.clerk, riverton.tenant).get(
         PAYMENTS, {"date_from": "2026-05-02", "date_to": "2026-05-01", "kind": "ach", "state": "bogus"})
     body = text(response)
@@ -97,7 +99,7 @@ def test_bad_filters_are_explained_and_the_others_still_apply(riverton, client_f
 
 def test_pages_of_fifty_newest_first(riverton, client_for):
     now = timezone.now()
-    made = [make_payment(riverton, when=now - timedelta(minutes=n), items=1) for n in range(55)]
+    made = [PaymentFactory(city=riverton, when=now - timedelta(minutes=n), items=1) for n in range(55)]
     clerk = client_for(riverton.clerk, riverton.tenant)
     first = text(clerk.get(PAYMENTS, {"kind": "card"}))
     assert made[0].reference in first and made[49].reference in first and made[50].reference not in first
@@ -107,9 +109,9 @@ def test_pages_of_fifty_newest_first(riverton, client_for):
 
 
 def test_the_totals_count_only_money_received(riverton, client_for):
-    make_payment(riverton, amount="40.00", fee="1.50")
-    make_payment(riverton, amount="10.00", fee="0.95", state=Payment.State.CHARGED)
-    make_payment(riverton, amount="99.00", fee="2.92", state=Payment.State.FAILED)
+    PaymentFactory(city=riverton, amount="40.00", fee="1.50")
+    PaymentFactory(city=riverton, amount="10.00", fee="0.95", state=Payment.State.CHARGED)
+    PaymentFactory(city=riverton, amount="99.00", fee="2.92", state=Payment.State.FAILED)
     body = text(client_for(riverton.clerk, riverton.tenant).get(PAYMENTS))
     assert "$50.00" in body and "$2.45" in body and "$52.45" in body
 
@@ -117,7 +119,7 @@ def test_the_totals_count_only_money_received(riverton, client_for):
 @pytest.mark.parametrize("count", [3, 60])
 def test_query_count_does_not_grow_with_the_payments(riverton, client_for, django_assert_max_num_queries, count):
     for n in range(count):
-        make_payment(riverton, items=2, state=Payment.State.POSTED if n % 3 else Payment.State.CHARGED)
+        PaymentFactory(city=riverton, items=2, state=Payment.State.POSTED if n % 3 else Payment.State.CHARGED)
     clerk = client_for(riverton.clerk, riverton.tenant)
     with django_assert_max_num_queries(8):
         response = clerk.get(PAYMENTS)

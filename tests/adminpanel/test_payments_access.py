@@ -4,7 +4,7 @@ import pytest
 
 from billing.payments.models import Payment
 
-from .helpers import make_payment
+from ..factories import PaymentFactory
 
 PAGES = [
     ("get", "/office/payments/pending/"),
@@ -40,7 +40,7 @@ def test_anonymous_is_sent_to_sign_in(riverton, anon_client, method, url):
 
 
 def test_a_resident_changes_nothing_by_posting(riverton, client_for):
-    waiting = make_payment(riverton, state=Payment.State.CHARGED, items=1)
+    waiting = PaymentFactory(city=riverton, state=Payment.State.CHARGED, items=1)
     client = client_for(riverton.resident, riverton.tenant)
     assert client.post("/office/payments/pending/retry/").status_code == 404
     assert client.post("/office/settings/payments/", {"card_fee_percent": "9"}).status_code == 404
@@ -49,9 +49,9 @@ def test_a_resident_changes_nothing_by_posting(riverton, client_for):
 
 
 def test_lakesides_clerk_sees_none_of_rivertons_payments(riverton, lakeside, client_for):
-    posted = make_payment(riverton, items=1, email="rosa@example.org")
-    waiting = make_payment(riverton, state=Payment.State.CHARGED, items=1)
-    theirs = make_payment(lakeside, state=Payment.State.CHARGED, items=1, email="lena@example.org",
+    posted = PaymentFactory(city=riverton, items=1, email="rosa@example.org")
+    waiting = PaymentFactory(city=riverton, state=Payment.State.CHARGED, items=1)
+    theirs = PaymentFactory(city=lakeside, state=Payment.State.CHARGED, items=1, email="lena@example.org",
                           customer_number="009-0001-00")
     lars = client_for(lakeside.clerk, lakeside.tenant)
     pending = lars.get("/office/payments/pending/").content.decode()

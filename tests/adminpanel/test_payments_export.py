@@ -11,7 +11,9 @@ from django.utils import timezone
 from billing.payments import posting
 from billing.payments.models import Payment
 
-from .helpers import link_sample, make_payment, pay
+from ..billing.payhelpers import pay
+from ..conftest import link_sample
+from ..factories import PaymentFactory
 
 EXPORT = "/office/payments/export.xlsx"
 
@@ -52,8 +54,8 @@ def test_it_exports_real_payments_as_numbers_and_dates(cows, riverton, client_fo
 
 def test_it_exports_the_filtered_rows_of_every_page(riverton, client_for):
     for _ in range(60):
-        make_payment(riverton, kind="ach", items=1)
-    card = make_payment(riverton, kind="card", items=1)
+        PaymentFactory(city=riverton, kind="ach", items=1)
+    card = PaymentFactory(city=riverton, kind="card", items=1)
     sheet = workbook(client_for(riverton.clerk, riverton.tenant).get(EXPORT, {"kind": "ach", "page": "1"}))
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 60
@@ -62,28 +64,28 @@ def test_it_exports_the_filtered_rows_of_every_page(riverton, client_for):
 
 
 def test_dates_are_the_citys_local_time(riverton, client_for):
-    make_payment(riverton, local=(2026, 3, 1, 23, 30), items=1)
+    PaymentFactory(city=riverton, local=(2026, 3, 1, 23, 30), items=1)
     sheet = workbook(client_for(riverton.clerk, riverton.tenant).get(EXPORT))
     assert sheet.cell(row=2, column=1).value == datetime(2026, 3, 1, 23, 30)
 
 
 def test_a_payer_name_that_looks_like_a_formula_stays_text(riverton, client_for):
-    make_payment(riverton, name='=HYPERLINK("http://evil.example","click")', items=1)
+    PaymentFactory(city=riverton, name='=HYPERLINK("http://evil.example","click")', items=1)
     sheet = workbook(client_for(riverton.clerk, riverton.tenant).get(EXPORT))
     cell = sheet.cell(row=2, column=3)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
 
 def test_the_export_has_none_of_another_citys_payments(riverton, lakeside, client_for):
-    ours = make_payment(riverton, items=1)
-    theirs = make_payment(lakeside, items=1)
+    ours = PaymentFactory(city=riverton, items=1)
+    theirs = PaymentFactory(city=lakeside, items=1)
     sheet = workbook(client_for(lakeside.clerk, lakeside.tenant).get(EXPORT))
     references = {r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert references == {theirs.reference} and ours.reference not in references
 
 
 def test_failed_payments_are_exported_with_their_state(riverton, client_for):
-    make_payment(riverton, state=Payment.State.FAILED, items=1)
+    PaymentFactory(city=riverton, state=Payment.State.FAILED, items=1)
     sheet = workbook(client_for(riverton.clerk, riverton.tenant).get(EXPORT))
     assert sheet.cell(row=2, column=10).value == "Failed"
     assert sheet.cell(row=2, column=11).value in (None, "")

@@ -4,24 +4,18 @@ import html
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import dateformat, timezone
 
 from billing.payments import posting
 from billing.payments.models import Payment, PaymentItem
 from portal.middleware import SESSION_TENANT_KEY
 
-from ..conftest import CityClient
-
-from .helpers import link_sample, make_payment, pay
+from ..billing.payhelpers import pay
+from ..conftest import CityClient, link_sample
+from ..factories import PaymentFactory
 
 PENDING = "/office/payments/pending/"
 RETRY = "/office/payments/pending/retry/"
-
-
-@pytest.fixture
-def account(cows, riverton):
-    return link_sample(cows, riverton)
 
 
 def city_time(city, moment) -> str:
@@ -33,7 +27,7 @@ def text(response) -> str:
 
 
 def test_it_says_nothing_is_waiting_when_every_payment_posted(riverton, client_for):
-    make_payment(riverton)  # posted
+    PaymentFactory(city=riverton)  # posted
     body = text(client_for(riverton.clerk, riverton.tenant).get(PENDING))
     assert "Nothing is waiting: every payment reached Cash Receipting." in body
     assert "Charges with no answer yet" not in body
@@ -98,7 +92,7 @@ def test_retry_now_ignores_the_back_off_time(cows, riverton, account, client_for
 
 
 def test_retry_now_only_posts_this_citys_payments(cows, riverton, lakeside, client_for):
-    theirs = make_payment(lakeside, state=Payment.State.CHARGED, items=1)
+    theirs = PaymentFactory(city=lakeside, state=Payment.State.CHARGED, items=1)
     response = client_for(riverton.clerk, riverton.tenant).post(RETRY, follow=True)
     assert "Nothing was waiting to be posted." in text(response)
     assert theirs.items.get().post_state == "waiting" and theirs.items.get().attempts == 0
@@ -106,8 +100,8 @@ def test_retry_now_only_posts_this_citys_payments(cows, riverton, lakeside, clie
 
 def test_it_lists_the_oldest_first_with_attempts_and_next_retry(riverton, client_for):
     now = timezone.now()
-    newer = make_payment(riverton, when=now - timedelta(hours=1), state=Payment.State.CHARGED, items=1)
-    older = make_payment(riverton, when=now - timedelta(days=2), state=Payment.State.CHARGED, items=1)
+    newer = PaymentFactory(city=riverton, when=now - timedelta(hours=1), state=Payment.State.CHARGED, items=1)
+    older = PaymentFactory(city=riverton, when=now - timedelta(days=2), state=Payment.State.CHARGED, items=1)
     older.items.update(attempts=7, last_error="Caselle refused the receipt: no customer number",
                        next_attempt_at=now + timedelta(minutes=15))
     body = text(client_for(riverton.clerk, riverton.tenant).get(PENDING))
@@ -119,7 +113,7 @@ def test_it_lists_the_oldest_first_with_attempts_and_next_retry(riverton, client
 
 
 def test_it_shows_charges_with_no_answer_and_their_age(riverton, client_for):
-    stuck = make_payment(riverton, when=timezone.now() - timedelta(minutes=12), state=Payment.State.PROCESSING, items=1)
+    stuck = PaymentFactory(city=riverton, when=timezone.now() - timedelta(minutes=12), state=Payment.State.PROCESSING, items=1)
     body = text(client_for(riverton.clerk, riverton.tenant).get(PENDING))
     assert "Charges with no answer yet" in body
     assert stuck.reference in body and "12\xa0minutes" in body

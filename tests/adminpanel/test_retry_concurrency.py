@@ -10,7 +10,8 @@ from django.utils import timezone
 from billing.payments.models import PaymentItem
 from billing.payments.tasks import post_waiting_payments
 
-from .helpers import link_sample, pay
+from ..billing.payhelpers import pay
+from ..conftest import link_sample
 
 RETRY = "/office/payments/pending/retry/"
 

@@ -1,5 +1,4 @@
 import html
-import re
 from decimal import Decimal
 
 from django.core import mail
@@ -7,9 +6,9 @@ from django.test import Client
 
 from billing.payments import posting
 from billing.payments.models import CartItem, Payment
-from customers.linking import link_account
+from tests.conftest import link_sample
 
-from .payhelpers import card_token
+from .payhelpers import card_token, reference_of
 
 
 def categories(cows):
@@ -51,7 +50,7 @@ def test_guest_pays_a_pavilion_rental_and_gets_a_receipt(cows, riverton, django_
                                           "amount": "75.00", "email": "pat@example.org", "comment": "June 3 party",
                                           "method": "new-card", "new_token": token, "action": "pay"})
     assert response.status_code == 302, html.unescape(response.content.decode())[-2000:]
-    reference = re.search(r"/pay/([A-Z0-9]+)/confirm/", response["Location"]).group(1)
+    reference = reference_of(response)
     with django_capture_on_commit_callbacks(execute=True):
         guest.post(f"/pay/{reference}/confirm/")
     payment = Payment.objects.get(reference=reference)
@@ -102,10 +101,8 @@ def test_cart_of_two_accounts_and_a_permit_pays_once_with_three_receipts(cows, r
                                                                         django_capture_on_commit_callbacks):
     client = client_for(riverton.resident, riverton.tenant)
     keys = []
-    for s in cows.samples("riverton")[:2]:
-        link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                     last_name=s["last_name"])
-        key = s["customer_number"].replace("-", "")
+    for index in range(2):
+        key = link_sample(cows, riverton, index)
         keys.append(key)
         assert client.post(f"/pay/utility/{key}/", {"amount": "20.00", "action": "cart"}).status_code == 302
     c, d = permit(cows)
@@ -117,7 +114,7 @@ def test_cart_of_two_accounts_and_a_permit_pays_once_with_three_receipts(cows, r
     cart = html.unescape(client.get("/pay/cart/").content.decode())
     assert "$160.00" in cart
     response = client.post("/pay/cart/", {"method": "new-card", "new_token": card_token(client)})
-    reference = re.search(r"/pay/([A-Z0-9]+)/confirm/", response["Location"]).group(1)
+    reference = reference_of(response)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/pay/{reference}/confirm/")
     payment = Payment.objects.get(reference=reference)

@@ -9,22 +9,9 @@ from django.db import connection
 
 from billing.payments import posting
 from billing.payments.models import Payment, PaymentMethod
-from customers.linking import link_account
 from sandboxpay.models import SandboxCharge
 
-from .payhelpers import BANK_OK, DECLINED, NO_FUNDS, bank_token, card_token, start_utility_payment
-
-
-@pytest.fixture
-def account(cows, riverton):
-    s = cows.samples("riverton")[0]
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                 last_name=s["last_name"])
-    return s["customer_number"].replace("-", "")
-
-
-def reference_of(response) -> str:
-    return re.search(r"/pay/([A-Z0-9]+)/confirm/", response["Location"]).group(1)
+from .payhelpers import BANK_OK, DECLINED, NO_FUNDS, bank_token, card_token, reference_of, start_utility_payment
 
 
 def test_pay_page_defaults_to_the_balance_and_shows_each_types_fee(cows, riverton, account, client_for):

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -34,62 +31,19 @@ from cows_bridge import client as cows_client
 from customers.linking import link_account
 from portal.celery import app as celery_app
 from sandboxpay.models import SandboxCharge, SandboxDeposit
-from tests.conftest import _database_url_for_subprocess
 
-from .payhelpers import BANK_OK, DECLINED, bank_token, card_token, start_utility_payment
+from .payhelpers import BANK_OK, DECLINED, bank_token, card_token, reference_of, start_utility_payment
 
 OFFICE = "payfaults"
-OFFICE_KEY = "payfaults-key"
 NO_FUNDS_BANK = "000111111116"
 
 
 # --- fixtures and helpers -------------------------------------------------------------------------
 
 @pytest.fixture
-def office(cows, riverton):
+def office(own_office, riverton):
     """Riverton posts to an office of its own, generated afresh, so its receipt list is this test's alone."""
-    cows.generate(OFFICE, name="City of Riverton", api_key=OFFICE_KEY, customers=40, seed=11)
-    riverton.tenant.cows_url = cows.office_url(OFFICE)
-    riverton.tenant.cows_api_key = OFFICE_KEY
-    riverton.tenant.save()
-    return cows
-
-
-@pytest.fixture
-def workers(transactional_db, tmp_path):
-    """Start real Celery worker processes on the test database, one after another; all stopped at the end."""
-    started: list[subprocess.Popen] = []
-
-    def start() -> subprocess.Popen:
-        env = {**os.environ, "DATABASE_URL": _database_url_for_subprocess(), "PYTHONUNBUFFERED": "1"}
-        log_path = tmp_path / f"worker-{len(started)}.log"
-        log = open(log_path, "w+")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-n", f"faults-{os.getpid()}-{len(started)}@%h"],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
-        started.append(proc)
-        proc.log_path = log_path
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and proc.poll() is None:
-            log.seek(0)
-            if "ready." in log.read():
-                return proc
-            time.sleep(0.1)
-        log.seek(0)
-        pytest.fail("Celery worker did not start:\n" + log.read()[-3000:])
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in started:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    return own_office(riverton, OFFICE, customers=40, seed=11)
 
 
 def purge_broker() -> None:
@@ -189,7 +143,7 @@ def reconcile(sim, tenant) -> int:
             assert {i.post_state for i in items} == {PaymentItem.PostState.VOID}
 
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {OFFICE_KEY}"
+    session.headers["Authorization"] = f"Bearer {sim.office_key(OFFICE)}"
     base = sim.office_url(OFFICE)
     days = set()
     for reference, item in expected.items():
@@ -222,12 +176,12 @@ def items_of(tenant):
 # --- COWS stops in the middle of a run of payments ------------------------------------------------
 
 @pytest.mark.django_db(transaction=True)
-def test_cows_stopping_during_200_payments_loses_no_receipt_and_posts_none_twice(office, riverton, workers,
+def test_cows_stopping_during_200_payments_loses_no_receipt_and_posts_none_twice(office, riverton, celery_workers,
                                                                                   anon_client):
     summaries = link_accounts(office, riverton, 3)
     tokens = make_tokens(anon_client(riverton.tenant))
     purge_broker()
-    worker = workers()
+    worker = celery_workers()
     tenant = riverton.tenant
     live = items_of(tenant).filter(post_state__in=[PaymentItem.PostState.WAITING, PaymentItem.PostState.POSTED])
 
@@ -269,7 +223,7 @@ def test_cows_stopping_during_200_payments_loses_no_receipt_and_posts_none_twice
 # --- a worker killed in the middle of a batch --------------------------------------------------
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_batch_leaves_one_receipt_and_a_new_worker_finishes(office, riverton, workers,
+def test_a_worker_killed_mid_batch_leaves_one_receipt_and_a_new_worker_finishes(office, riverton, celery_workers,
                                                                                anon_client):
     tenant = riverton.tenant
     summaries = link_accounts(office, riverton, 2)
@@ -281,7 +235,7 @@ def test_a_worker_killed_mid_batch_leaves_one_receipt_and_a_new_worker_finishes(
     assert live.count() > 10 and not live.filter(post_state=PaymentItem.PostState.POSTED).exists()
 
     office.set_fault(operation="post_receipt", mode="slow", delay=1.0, office=OFFICE)
-    first = workers()
+    first = celery_workers()
     post_waiting_payments.delay()  # beat's round: a batch of every due item, one post a second
     wait_for(lambda: live.filter(post_state=PaymentItem.PostState.POSTED).count() >= 2, timeout=30,
              what="two receipts posted")
@@ -305,7 +259,7 @@ def test_a_worker_killed_mid_batch_leaves_one_receipt_and_a_new_worker_finishes(
     PaymentItem.objects.filter(pk=in_flight.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
 
     remaining = live.filter(post_state=PaymentItem.PostState.WAITING).count()
-    workers()
+    celery_workers()
     assert post_waiting_payments.delay().get(timeout=60) == {"posted": remaining}
     in_flight.refresh_from_db()
     assert in_flight.confirmation_number == at_cows["confirmation_number"]
@@ -431,7 +385,7 @@ def test_a_payment_made_while_cows_is_down_is_received_and_its_posting_waits(
 
     response = start_utility_payment(client, summary.key, "42.00", card_token(client))
     assert response.status_code == 302  # the pay page works from the account's snapshot
-    reference = re.search(r"/pay/([A-Z0-9]+)/confirm/", response["Location"]).group(1)
+    reference = reference_of(response)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/pay/{reference}/confirm/").status_code == 302
 

@@ -5,18 +5,11 @@ from billing.accounts import periods
 from billing.formatting import money
 from billing.accounts.models import PeriodState
 from billing.accounts.tasks import poll_periods
-from customers.linking import link_account
-
-
-def _link_rosa(cows, riverton):
-    s = cows.samples("riverton")[0]
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                 last_name=s["last_name"])
-    return s["customer_number"].replace("-", "")
+from tests.conftest import link_sample
 
 
 def test_before_close_the_new_bill_amount_does_not_change(cows, riverton):
-    key = _link_rosa(cows, riverton)
+    key = link_sample(cows, riverton)
     before = cows.get(f"/accounts/{key}", office="riverton").json()
     assert periods.poll_period_state(tenant=riverton.tenant) is False  # first look only records
     assert periods.poll_period_state(tenant=riverton.tenant) is False
@@ -25,7 +18,7 @@ def test_before_close_the_new_bill_amount_does_not_change(cows, riverton):
 
 
 def test_closing_the_period_in_the_office_shows_the_new_bill_without_anyone_clicking(cows, riverton, client_for):
-    key = _link_rosa(cows, riverton)
+    key = link_sample(cows, riverton)
     client = client_for(riverton.resident, riverton.tenant)
     client.get(f"/utility/accounts/{key}/history/")  # the local copy exists
     periods.poll_period_state(tenant=riverton.tenant)
@@ -48,7 +41,7 @@ def test_closing_the_period_in_the_office_shows_the_new_bill_without_anyone_clic
 
 
 def test_the_periodic_task_runs_in_a_real_worker(cows, riverton, celery_worker_process):
-    _link_rosa(cows, riverton)
+    link_sample(cows, riverton)
     result = poll_periods.delay()
     assert result.get(timeout=60) == {"riverton": False, "lakeside": False}
     cows.close_period("lakeside")

@@ -8,7 +8,6 @@ days later: the payment waits, "processing", until the webhook (or recover_proce
 
 import html
 import json
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,15 +20,11 @@ from billing.payments.providers import get_provider
 from billing.payments.providers.stripe import PaymentPending, to_cents
 from tests.stripe_fixtures import configure_stripe, recorded
 
-from .payhelpers import start_utility_payment
+from .payhelpers import reference_of, start_utility_payment
 
 PM = recorded("payment_method_us_bank_account")
 PROCESSING = recorded("payment_intent_us_bank_account_processing")
 SUCCEEDED = recorded("payment_intent_us_bank_account_succeeded")
-
-
-def reference_of(response) -> str:
-    return re.search(r"/pay/([A-Z0-9]+)/confirm/", response["Location"]).group(1)
 
 
 def metadata_of(request) -> dict:
@@ -72,10 +67,10 @@ def test_describe_of_an_unknown_method_is_a_value_error(riverton, recorded_strip
 
 
 def test_bank_payment_waits_processing_and_the_webhook_records_it(
-        cows, riverton, ach_stripe, stripe_account, client_for, anon_client, django_capture_on_commit_callbacks):
+        cows, riverton, ach_stripe, account, client_for, anon_client, django_capture_on_commit_callbacks):
     city = configure_stripe(riverton.tenant)
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "80.00", PM["id"], kind="ach"))
+    reference = reference_of(start_utility_payment(client, account, "80.00", PM["id"], kind="ach"))
     confirm = html.unescape(client.get(f"/pay/{reference}/confirm/").content.decode())
     assert "$0.95" in confirm and "$80.95" in confirm and "Checking •••• 6789" in confirm
 
@@ -114,10 +109,10 @@ def test_bank_payment_waits_processing_and_the_webhook_records_it(
 
 
 def test_a_settled_bank_payment_is_recorded_by_recover_processing_without_a_second_debit(
-        cows, riverton, ach_stripe, stripe_account, client_for):
+        cows, riverton, ach_stripe, account, client_for):
     configure_stripe(riverton.tenant)
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "80.00", PM["id"], kind="ach"))
+    reference = reference_of(start_utility_payment(client, account, "80.00", PM["id"], kind="ach"))
     client.post(f"/pay/{reference}/confirm/")
     checkout.recover_processing(older_than=timedelta(0))  # still clearing
     assert Payment.objects.get(reference=reference).state == "processing"

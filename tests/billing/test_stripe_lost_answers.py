@@ -6,7 +6,6 @@ answer again. While "losing", the proxy forwards a PaymentIntent request (locals
 card) and then drops the connection instead of answering.
 """
 
-import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +16,7 @@ import requests
 from billing.payments import checkout
 from billing.payments.models import Payment
 
-from .payhelpers import start_utility_payment
+from .payhelpers import reference_of, start_utility_payment
 
 FORWARDED = ("Authorization", "Content-Type", "Idempotency-Key", "Stripe-Version", "Stripe-Account")
 
@@ -85,10 +84,10 @@ def lossy(localstripe, settings):
 
 
 def test_a_lost_answer_leaves_the_payment_processing_and_the_retry_charges_once(
-        cows, riverton, stripe_riverton, localstripe, lossy, stripe_account, client_for):
+        cows, riverton, stripe_riverton, localstripe, lossy, account, client_for):
     client = client_for(riverton.resident, riverton.tenant)
-    response = start_utility_payment(client, stripe_account, "25.00", localstripe.card())
-    reference = re.search(r"/pay/([A-Z0-9]+)/confirm/", response["Location"]).group(1)
+    response = start_utility_payment(client, account, "25.00", localstripe.card())
+    reference = reference_of(response)
 
     lossy.losing = True
     client.post(f"/pay/{reference}/confirm/")

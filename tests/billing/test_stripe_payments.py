@@ -18,15 +18,11 @@ from billing.payments.providers.stripe import PaymentPending
 from customers.linking import link_account
 from customers.models import LandlordLink
 
-from .payhelpers import start_utility_payment
+from .payhelpers import reference_of, start_utility_payment
 
 VISA = "4242424242424242"
 DECLINES_AT_CONFIRM = "4000000000000341"
 THREE_D_SECURE = "4000002500003155"
-
-
-def reference_of(response) -> str:
-    return re.search(r"/pay/([A-Z0-9]+)/confirm/", response["Location"]).group(1)
 
 
 def page(client, url) -> str:
@@ -38,9 +34,9 @@ def intents_for(localstripe, reference):
 
 
 def test_card_payment_is_charged_once_and_posted_to_the_office_once(
-        cows, riverton, stripe_riverton, localstripe, stripe_account, client_for, django_capture_on_commit_callbacks):
+        cows, riverton, stripe_riverton, localstripe, account, client_for, django_capture_on_commit_callbacks):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "50.00", localstripe.card(VISA)))
+    reference = reference_of(start_utility_payment(client, account, "50.00", localstripe.card(VISA)))
     confirm = page(client, f"/pay/{reference}/confirm/")
     assert "$51.50" in confirm and "Visa •••• 4242" in confirm
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,10 +65,10 @@ def test_card_payment_is_charged_once_and_posted_to_the_office_once(
     assert [m.to for m in mail.outbox if "receipt" in m.subject.lower()] == [["rosa@example.org"]]
 
 
-def test_declined_card_says_why_and_nothing_is_posted(cows, riverton, stripe_riverton, localstripe, stripe_account,
+def test_declined_card_says_why_and_nothing_is_posted(cows, riverton, stripe_riverton, localstripe, account,
                                                       client_for):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "20.00", localstripe.card(DECLINES_AT_CONFIRM)))
+    reference = reference_of(start_utility_payment(client, account, "20.00", localstripe.card(DECLINES_AT_CONFIRM)))
     response = client.post(f"/pay/{reference}/confirm/", follow=True)
     assert "Your card was declined." in html.unescape(response.content.decode())
     payment = Payment.objects.get(reference=reference)
@@ -83,9 +79,9 @@ def test_declined_card_says_why_and_nothing_is_posted(cows, riverton, stripe_riv
 
 
 def test_confirming_again_and_asking_again_with_the_same_key_makes_one_intent(
-        cows, riverton, stripe_riverton, localstripe, stripe_account, client_for):
+        cows, riverton, stripe_riverton, localstripe, account, client_for):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "30.00", localstripe.card(VISA)))
+    reference = reference_of(start_utility_payment(client, account, "30.00", localstripe.card(VISA)))
     for _ in range(3):
         client.post(f"/pay/{reference}/confirm/")
     payment = Payment.objects.get(reference=reference)
@@ -100,9 +96,9 @@ def test_confirming_again_and_asking_again_with_the_same_key_makes_one_intent(
 
 
 def test_unreachable_stripe_leaves_the_payment_processing_and_a_later_ask_charges_it_once(
-        cows, riverton, stripe_riverton, localstripe, stripe_account, client_for, settings):
+        cows, riverton, stripe_riverton, localstripe, account, client_for, settings):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "12.00", localstripe.card(VISA)))
+    reference = reference_of(start_utility_payment(client, account, "12.00", localstripe.card(VISA)))
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
     client.post(f"/pay/{reference}/confirm/")
     payment = Payment.objects.get(reference=reference)
@@ -115,11 +111,11 @@ def test_unreachable_stripe_leaves_the_payment_processing_and_a_later_ask_charge
     assert len(localstripe.payment_intents()) == 1
 
 
-def test_save_to_wallet_then_pay_with_the_saved_card(cows, riverton, stripe_riverton, localstripe, stripe_account,
+def test_save_to_wallet_then_pay_with_the_saved_card(cows, riverton, stripe_riverton, localstripe, account,
                                                      client_for, django_capture_on_commit_callbacks):
     client = client_for(riverton.resident, riverton.tenant)
     token = localstripe.card(VISA)
-    reference = reference_of(start_utility_payment(client, stripe_account, "10.00", token, save=True))
+    reference = reference_of(start_utility_payment(client, account, "10.00", token, save=True))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/pay/{reference}/confirm/")
     method = PaymentMethod.objects.get(user=riverton.resident)
@@ -127,7 +123,7 @@ def test_save_to_wallet_then_pay_with_the_saved_card(cows, riverton, stripe_rive
     assert method.customer_token.startswith("cus_") and (method.exp_month, method.exp_year) == (12, 2030)
     assert localstripe.get(f"/v1/payment_methods/{token}")["customer"] == method.customer_token
 
-    response = client.post(f"/pay/utility/{stripe_account}/", {"amount": "11.00", "method": f"saved-{method.id}",
+    response = client.post(f"/pay/utility/{account}/", {"amount": "11.00", "method": f"saved-{method.id}",
                                                                  "action": "pay"})
     reference2 = reference_of(response)
     client.post(f"/pay/{reference2}/confirm/")
@@ -139,18 +135,18 @@ def test_save_to_wallet_then_pay_with_the_saved_card(cows, riverton, stripe_rive
 
     # The next card saved joins the same Stripe customer.
     token2 = localstripe.card("5555555555554444")
-    reference3 = reference_of(start_utility_payment(client, stripe_account, "9.00", token2, save=True))
+    reference3 = reference_of(start_utility_payment(client, account, "9.00", token2, save=True))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/pay/{reference3}/confirm/")
     assert set(PaymentMethod.objects.filter(user=riverton.resident).values_list("customer_token", flat=True)) == {
         method.customer_token}
 
 
-def test_deleting_a_saved_card_detaches_it_at_stripe(cows, riverton, stripe_riverton, localstripe, stripe_account,
+def test_deleting_a_saved_card_detaches_it_at_stripe(cows, riverton, stripe_riverton, localstripe, account,
                                                      client_for, django_capture_on_commit_callbacks):
     client = client_for(riverton.resident, riverton.tenant)
     token = localstripe.card(VISA)
-    reference = reference_of(start_utility_payment(client, stripe_account, "10.00", token, save=True))
+    reference = reference_of(start_utility_payment(client, account, "10.00", token, save=True))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/pay/{reference}/confirm/")
     method = PaymentMethod.objects.get(user=riverton.resident)
@@ -164,11 +160,11 @@ def test_deleting_a_saved_card_detaches_it_at_stripe(cows, riverton, stripe_rive
 
 
 def test_someone_elses_saved_card_cannot_be_used_as_a_new_card(cows, riverton, larry, stripe_riverton, localstripe,
-                                                                stripe_account, client_for,
+                                                                account, client_for,
                                                                 django_capture_on_commit_callbacks):
     rosa = client_for(riverton.resident, riverton.tenant)
     token = localstripe.card(VISA)
-    reference = reference_of(start_utility_payment(rosa, stripe_account, "10.00", token, save=True))
+    reference = reference_of(start_utility_payment(rosa, account, "10.00", token, save=True))
     with django_capture_on_commit_callbacks(execute=True):
         rosa.post(f"/pay/{reference}/confirm/")
     sample = cows.samples("riverton")[1]
@@ -182,9 +178,9 @@ def test_someone_elses_saved_card_cannot_be_used_as_a_new_card(cows, riverton, l
 
 
 def test_three_d_secure_keeps_the_payment_processing_until_the_bank_check_is_done(
-        cows, riverton, stripe_riverton, localstripe, stripe_account, client_for):
+        cows, riverton, stripe_riverton, localstripe, account, client_for):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "40.00", localstripe.card(THREE_D_SECURE)))
+    reference = reference_of(start_utility_payment(client, account, "40.00", localstripe.card(THREE_D_SECURE)))
     response = client.post(f"/pay/{reference}/confirm/")
     assert response["Location"] == f"/pay/{reference}/confirm/"
     payment = Payment.objects.get(reference=reference)
@@ -212,9 +208,9 @@ def test_three_d_secure_keeps_the_payment_processing_until_the_bank_check_is_don
 
 
 def test_three_d_secure_failed_says_why_and_charges_nothing(cows, riverton, stripe_riverton, localstripe,
-                                                            stripe_account, client_for):
+                                                            account, client_for):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "40.00", localstripe.card(THREE_D_SECURE)))
+    reference = reference_of(start_utility_payment(client, account, "40.00", localstripe.card(THREE_D_SECURE)))
     client.post(f"/pay/{reference}/confirm/")
     secret = re.search(r'data-client-secret="([^"]+)"', page(client, f"/pay/{reference}/confirm/")).group(1)
     localstripe.authenticate(secret, stripe_riverton.publishable_key, success=False)
@@ -226,9 +222,9 @@ def test_three_d_secure_failed_says_why_and_charges_nothing(cows, riverton, stri
 
 
 def test_a_closed_tab_after_three_d_secure_is_recorded_by_recover_processing(
-        cows, riverton, stripe_riverton, localstripe, stripe_account, client_for):
+        cows, riverton, stripe_riverton, localstripe, account, client_for):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "40.00", localstripe.card(THREE_D_SECURE)))
+    reference = reference_of(start_utility_payment(client, account, "40.00", localstripe.card(THREE_D_SECURE)))
     client.post(f"/pay/{reference}/confirm/")
     assert checkout.recover_processing(older_than=timedelta(0)) == 1  # still waiting on the customer
     assert Payment.objects.get(reference=reference).state == "processing"
@@ -240,9 +236,9 @@ def test_a_closed_tab_after_three_d_secure_is_recorded_by_recover_processing(
 
 
 def test_an_abandoned_three_d_secure_check_is_cancelled_and_fails(cows, riverton, stripe_riverton, localstripe,
-                                                                  stripe_account, client_for, monkeypatch):
+                                                                  account, client_for, monkeypatch):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "40.00", localstripe.card(THREE_D_SECURE)))
+    reference = reference_of(start_utility_payment(client, account, "40.00", localstripe.card(THREE_D_SECURE)))
     client.post(f"/pay/{reference}/confirm/")
     monkeypatch.setattr(stripe_provider, "ABANDONED_AFTER", timedelta(seconds=-5))
     checkout.recover_processing(older_than=timedelta(0))
@@ -253,9 +249,9 @@ def test_an_abandoned_three_d_secure_check_is_cancelled_and_fails(cows, riverton
 
 
 def test_the_provider_raises_pending_for_three_d_secure_with_the_client_secret(
-        cows, riverton, stripe_riverton, localstripe, stripe_account, client_for):
+        cows, riverton, stripe_riverton, localstripe, account, client_for):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "40.00", localstripe.card(THREE_D_SECURE)))
+    reference = reference_of(start_utility_payment(client, account, "40.00", localstripe.card(THREE_D_SECURE)))
     payment = Payment.objects.get(reference=reference)
     with pytest.raises(PaymentPending) as caught:
         get_provider(riverton.tenant).charge(amount=payment.total, token=payment.method_token, customer_token="",

@@ -1,7 +1,6 @@
 """Stripe's webhooks at /pay/webhooks/stripe/ on the city's host: signed, handled once, inside the city."""
 
 import json
-import re
 import threading
 import time
 import uuid
@@ -12,14 +11,10 @@ import requests
 
 from billing.payments.models import Payment, ProviderEvent
 
-from .payhelpers import start_utility_payment
+from .payhelpers import reference_of, start_utility_payment
 
 THREE_D_SECURE = "4000002500003155"
 URL = "/pay/webhooks/stripe/"
-
-
-def reference_of(response) -> str:
-    return re.search(r"/pay/([A-Z0-9]+)/confirm/", response["Location"]).group(1)
 
 
 def event_for(intent: dict, kind: str) -> bytes:
@@ -36,10 +31,10 @@ def post_event(client, city, payload: bytes, signature: str | None = None):
 
 
 @pytest.fixture
-def waiting_payment(cows, riverton, stripe_riverton, localstripe, stripe_account, client_for):
+def waiting_payment(cows, riverton, stripe_riverton, localstripe, account, client_for):
     """A card payment whose bank wanted 3-D Secure, which the customer then passed (the page was closed)."""
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "40.00", localstripe.card(THREE_D_SECURE)))
+    reference = reference_of(start_utility_payment(client, account, "40.00", localstripe.card(THREE_D_SECURE)))
     client.post(f"/pay/{reference}/confirm/")
     payment = Payment.objects.get(reference=reference)
     assert payment.state == "processing"
@@ -176,9 +171,9 @@ class _Relay(BaseHTTPRequestHandler):
 
 @pytest.mark.django_db(transaction=True)
 def test_localstripes_own_signed_webhook_reaches_the_live_server_and_records_the_payment(
-        live_server, cows, riverton, stripe_riverton, localstripe, stripe_account, client_for):
+        live_server, cows, riverton, stripe_riverton, localstripe, account, client_for):
     client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, stripe_account, "40.00", localstripe.card(THREE_D_SECURE)))
+    reference = reference_of(start_utility_payment(client, account, "40.00", localstripe.card(THREE_D_SECURE)))
     client.post(f"/pay/{reference}/confirm/")
     payment = Payment.objects.get(reference=reference)
     assert payment.state == "processing"

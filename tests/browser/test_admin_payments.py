@@ -7,7 +7,8 @@ import pytest
 from billing.payments import posting
 from billing.payments.models import PaymentItem
 
-from ..adminpanel.helpers import link_sample, pay
+from ..billing.payhelpers import pay
+from ..conftest import link_sample
 from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import zlib
 from decimal import Decimal
-from typing import Any
 
 CUSTOMER_NUMBER_RE = re.compile(r"^\d{3}-\d{4}-\d{2}$")
 AMOUNT_RE = re.compile(r"^-?\d+\.\d{2}$")
@@ -16,12 +15,6 @@ AMOUNT_RE = re.compile(r"^-?\d+\.\d{2}$")
 def cents(text: str) -> int:
     assert AMOUNT_RE.match(text), f"not a two-decimal amount: {text!r}"
     return int(Decimal(text) * 100)
-
-
-def own_office(sim: Any, slug: str, customers: int = 40, seed: int = 11) -> dict[str, Any]:
-    """A private office, so a test may post receipts and close periods without disturbing others."""
-    return sim.generate(slug, name=f"City of {slug.title()}", api_key=f"{slug}-key",
-                        customers=customers, seed=seed)
 
 
 def pdf_contains(data: bytes, text: str) -> bool:

@@ -9,14 +9,14 @@ import pytest
 
 from tests.sim_fixtures import CaselleSim
 
-from ._support import AMOUNT_RE, CUSTOMER_NUMBER_RE, cents, own_office
+from ._support import AMOUNT_RE, CUSTOMER_NUMBER_RE, cents
 
 SLUG = "acct-test"
 
 
 @pytest.fixture(scope="module")
 def office(caselle_sim: CaselleSim) -> dict[str, Any]:
-    return own_office(caselle_sim, SLUG, customers=60, seed=21)
+    return caselle_sim.own_office(SLUG, customers=60, seed=21)
 
 
 def _numbers(sim: CaselleSim, office: dict[str, Any]) -> list[str]:

@@ -15,14 +15,14 @@ import requests
 from caselle_sim.api import App, Request
 from tests.sim_fixtures import ROOT, CaselleSim
 
-from ._support import cents, own_office
+from ._support import cents
 
 SLUG = "fault-test"
 
 
 @pytest.fixture(scope="module")
 def office(caselle_sim: CaselleSim) -> dict[str, Any]:
-    return own_office(caselle_sim, SLUG, customers=20, seed=61)
+    return caselle_sim.own_office(SLUG, customers=20, seed=61)
 
 
 def test_error_fault_then_recovery(sim: CaselleSim, office: dict[str, Any]) -> None:

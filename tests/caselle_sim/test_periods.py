@@ -11,14 +11,14 @@ import pytest
 
 from tests.sim_fixtures import ROOT, CaselleSim
 
-from ._support import cents, own_office, pdf_contains
+from ._support import cents, pdf_contains
 
 SLUG = "period-test"
 
 
 @pytest.fixture(scope="module")
 def office(caselle_sim: CaselleSim) -> dict[str, Any]:
-    return own_office(caselle_sim, SLUG, customers=30, seed=41)
+    return caselle_sim.own_office(SLUG, customers=30, seed=41)
 
 
 def test_close_period_finalizes_the_draft(sim: CaselleSim, office: dict[str, Any]) -> None:
@@ -111,8 +111,7 @@ def test_penalty_when_past_due_at_close(sim: CaselleSim) -> None:
     that due date charges 10 % (at least $5.00) of the past-due balance, on the new bill."""
     slug = "penalty-test"
     gen_today = (date.today() - timedelta(days=45)).replace(day=5)
-    sim.generate(slug, name="City of Penalty", api_key="penalty-key", customers=40, seed=51,
-                 today=gen_today.isoformat())
+    sim.own_office(slug, customers=40, seed=51, today=gen_today.isoformat())
     periods = sim.get("/periods", office=slug).json()
     assert periods["closed"][0]["due_date"] < date.today().isoformat()
     sim.close_period(slug)

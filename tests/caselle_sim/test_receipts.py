@@ -13,14 +13,14 @@ import requests
 
 from tests.sim_fixtures import CaselleSim
 
-from ._support import cents, own_office
+from ._support import cents
 
 SLUG = "rcpt-test"
 
 
 @pytest.fixture(scope="module")
 def office(caselle_sim: CaselleSim) -> dict[str, Any]:
-    return own_office(caselle_sim, SLUG, customers=40, seed=31)
+    return caselle_sim.own_office(SLUG, customers=40, seed=31)
 
 
 def _ref() -> str:
