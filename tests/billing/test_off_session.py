@@ -88,3 +88,22 @@ def test_with_the_customer_there_the_same_stripe_card_waits_for_3ds_instead(rive
     assert payment.state == Payment.State.PROCESSING  # the page shows the bank's check
     [intent] = localstripe.payment_intents()
     assert intent["status"] == "requires_action"
+
+
+def test_stripes_authentication_required_answer_off_session_is_the_same_clear_failure(riverton, recorded_stripe):
+    """Real Stripe declines an off-session charge that needs 3-D Secure outright (localstripe waits instead)."""
+    from tests.stripe_fixtures import configure_stripe, recorded
+
+    configure_stripe(riverton.tenant)
+    card = {**recorded("payment_method_card"), "customer": "cus_RTeWallet42"}
+    recorded_stripe.answer("GET", f"/v1/payment_methods/{card['id']}", card)
+    recorded_stripe.answer("POST", "/v1/payment_intents", recorded("error_authentication_required"), status=402)
+    method = PaymentMethod.objects.create(tenant=riverton.tenant, user=riverton.resident, provider="stripe",
+                                          token=card["id"], customer_token="cus_RTeWallet42", kind="card",
+                                          brand="Visa", last4="4242", exp_month=12, exp_year=2030)
+    payment = pay(riverton, MethodSpec(saved=method), customer_present=False)
+    assert payment.state == Payment.State.FAILED and payment.failure_reason == MESSAGE
+    assert payment.provider_payment_id == "pi_3QbEAuthReqJvEtkwdC0ffSess"
+    [create] = recorded_stripe.made("POST", "/v1/payment_intents")
+    form = create["form"]
+    assert (form["off_session"], form["confirm"], form["customer"]) == ("true", "true", "cus_RTeWallet42")
