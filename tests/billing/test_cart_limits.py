@@ -104,3 +104,17 @@ def cows_summary(city, account_key):
     from cows_bridge import client as cows_client
 
     return cows_client.get_account(city.tenant, account_key)
+
+
+@pytest.mark.parametrize("details, message", [
+    ({"email": "not-an-email", "payor": "Pat Picnic"}, "Enter your email address for the receipt."),
+    ({"email": "pat@example.org", "payor": "P" * 500}, "at most 120 characters"),
+])
+def test_the_other_payment_form_checks_guest_details_the_same_way(cows, riverton, details, message):
+    c, d = pick(cows, interfaced=False)
+    guest = Client(HTTP_HOST="riverton.localhost")
+    response = guest.post("/pay/other/", {"category": c["code"], "distribution": d["code"], "amount": "40.00",
+                                          "action": "cart", **details})
+    assert response.status_code == 400
+    assert message in html.unescape(response.content.decode())
+    assert not CartItem.objects.exists()
