@@ -1,11 +1,9 @@
 import html
 import re
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from billing.payments import posting
 from billing.payments.models import Payment, PaymentMethod
@@ -75,30 +73,6 @@ def test_declined_card_says_why_and_nothing_is_posted(cows, riverton, account, c
     assert payment.state == "failed"
     assert payment.items.get().post_state == "void"
     assert posting.post_due_items() == {}
-
-
-@pytest.mark.django_db(transaction=True)
-def test_double_click_refresh_and_twenty_parallel_submits_charge_once(cows, riverton, account, client_for):
-    client = client_for(riverton.resident, riverton.tenant)
-    reference = reference_of(start_utility_payment(client, account, "30.00", card_token(client)))
-    clients = [client_for(riverton.resident, riverton.tenant) for _ in range(20)]
-
-    def submit(c):
-        try:
-            return c.post(f"/pay/{reference}/confirm/").status_code
-        finally:
-            connection.close()  # each thread's own database connection
-
-    if connection.vendor == "sqlite":
-        statuses = [submit(c) for c in clients]  # SQLite serializes writers; the claim is the same
-    else:
-        with ThreadPoolExecutor(max_workers=20) as pool:
-            statuses = list(pool.map(submit, clients))
-    assert statuses == [302] * 20
-    client.get(f"/pay/{reference}/confirm/")  # a refresh of the confirmation
-    payment = Payment.objects.get(reference=reference)
-    assert SandboxCharge.objects.filter(idempotency_key=payment.idempotency_key).count() == 1
-    assert payment.events.filter(to_state="charged").count() == 1
 
 
 @pytest.mark.parametrize("amount, message", [
