@@ -93,7 +93,9 @@ def test_a_lost_answer_leaves_the_payment_processing_and_the_retry_charges_once(
     client.post(f"/pay/{reference}/confirm/")
     payment = Payment.objects.get(reference=reference)
     assert payment.state == "processing" and payment.provider_payment_id == ""  # what happened is unknown
-    assert [i["status"] for i in localstripe.payment_intents()] == ["succeeded"]  # it was charged, though
+    # The intent is made unconfirmed: a lost answer to making it has moved no money.
+    assert [i["status"] for i in localstripe.payment_intents()] == ["requires_confirmation"]
+    assert localstripe.charges() == []
 
     lossy.losing = False
     assert checkout.recover_processing(older_than=timedelta(0)) == 1

@@ -87,7 +87,7 @@ def test_confirming_again_and_asking_again_with_the_same_key_makes_one_intent(
     payment = Payment.objects.get(reference=reference)
     # A retry after a lost answer (recover_processing asks the provider again with the same key):
     provider = get_provider(riverton.tenant)
-    again = provider.charge(amount=payment.total, token=payment.method_token, customer_token="",
+    again = provider.charge(amount=payment.total, token=payment.method_token, customer_token="", customer_present=True,
                             idempotency_key=payment.idempotency_key, description="again",
                             metadata={"reference": reference, "tenant": "riverton"})
     assert again.succeeded and again.provider_payment_id == payment.provider_payment_id
@@ -254,7 +254,7 @@ def test_the_provider_raises_pending_for_three_d_secure_with_the_client_secret(
     reference = reference_of(start_utility_payment(client, account, "40.00", localstripe.card(THREE_D_SECURE)))
     payment = Payment.objects.get(reference=reference)
     with pytest.raises(PaymentPending) as caught:
-        get_provider(riverton.tenant).charge(amount=payment.total, token=payment.method_token, customer_token="",
+        get_provider(riverton.tenant).charge(amount=payment.total, token=payment.method_token, customer_token="", customer_present=True,
                                              idempotency_key=payment.idempotency_key, description="x",
                                              metadata={"reference": reference})
     assert isinstance(caught.value, ProviderError)  # checkout keeps the payment processing
