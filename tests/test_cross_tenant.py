@@ -44,10 +44,10 @@ def make_account_with_history(city):
     from decimal import Decimal
 
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
     from django.utils import timezone
 
     from billing.accounts.models import AccountSnapshot, Bill, HistoryEntry, HistoryLine, HistorySync
+    from portal.storage import private_storage
 
     key = "2000200"
     LinkedAccount.objects.get_or_create(tenant=city.tenant, user=city.resident, account_key=key,
@@ -66,8 +66,8 @@ def make_account_with_history(city):
         group_id="B-1", date=date(2026, 10, 31), service="WATER", description="Import Readings",
         amount=Decimal("10"), usage=Decimal("5"), kind="Billing"))
     path = f"billpdfs/{city.tenant.id}/{key}/B-1.pdf"
-    if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    if not private_storage().exists(path):  # the cached copy, where billing/accounts/pdfs.py keeps it
+        private_storage().save(path, ContentFile(b"%PDF-1.4\n%%EOF\n"))
     return {"account_key": key}
 
 
@@ -113,6 +113,17 @@ def make_cart_item(city):
     return {"item_id": item.id}
 
 
+def make_late_success(city):
+    """A failed payment whose money came in late: the office's post-it / refund-it rows."""
+    from django.utils import timezone
+
+    from billing.payments.models import Payment
+
+    payment = PaymentFactory(city=city, state=Payment.State.FAILED, items=1, late_success_at=timezone.now(),
+                             late_success_payment_id="ch_late")
+    return {"reference": payment.reference}
+
+
 # url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
     "linking:unlink": (make_linked_account, "GET"),
@@ -127,7 +138,13 @@ OBJECT_URLS = {
     "pay:result": (make_payment, "GET"),
     "pay:wallet_delete": (make_wallet_method, "POST"),
     "pay:cart_remove": (make_cart_item, "POST"),
+    "adminpanel:payment_detail": (make_payment, "GET"),
+    "adminpanel:post_late": (make_late_success, "POST"),
+    "adminpanel:refund_late": (make_late_success, "POST"),
 }
+
+# Office screens: their owner is the city's clerk, and the city's residents get 404 like strangers.
+OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refund_late"}
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
 # people of the same city may see them.
@@ -145,13 +162,15 @@ def test_other_city_and_other_people_get_404(name, riverton, lakeside, larry, cl
     maker, method = OBJECT_URLS[name]
     kwargs = maker(riverton)
     url = reverse(name, kwargs=kwargs, urlconf="portal.urls")
-    owner = client_for(riverton.resident, riverton.tenant)
+    owner = client_for(riverton.clerk if name in OFFICE else riverton.resident, riverton.tenant)
     ok = 200 if method == "GET" else 302
 
     def call(client):
         return client.get(url) if method == "GET" else client.post(url)
 
     others = [client_for(lakeside.resident, lakeside.tenant), client_for(lakeside.clerk, lakeside.tenant)]
+    if name in OFFICE:
+        others.append(client_for(riverton.resident, riverton.tenant))
     if name in CITY_WIDE:
         assert client_for(larry, riverton.tenant).get(url).status_code == 200
     else:

@@ -136,8 +136,9 @@ def _payment_posted(item: PaymentItem, *, now, actor) -> None:
 
 
 def _failed(item: PaymentItem, reason: str, wait: timedelta) -> None:
-    PaymentItem.objects.filter(pk=item.pk).update(last_error=reason[:300], claimed_until=None, claim_token="",
-                                                  next_attempt_at=timezone.now() + wait)
+    # Only while the claim is still this worker's (a claim that ran out may be someone else's now).
+    PaymentItem.objects.filter(pk=item.pk, claim_token=item.claim_token).update(
+        last_error=reason[:300], claimed_until=None, claim_token="", next_attempt_at=timezone.now() + wait)
     logger.warning("receipt not posted yet: %s", reason, extra={"reference": item.reference})
 
 
