@@ -168,15 +168,21 @@ def test_other_city_and_other_people_get_404(name, riverton, lakeside, larry, cl
     def call(client):
         return client.get(url) if method == "GET" else client.post(url)
 
-    others = [client_for(lakeside.resident, lakeside.tenant), client_for(lakeside.clerk, lakeside.tenant)]
-    if name in OFFICE:
-        others.append(client_for(riverton.resident, riverton.tenant))
-    if name in CITY_WIDE:
-        assert client_for(larry, riverton.tenant).get(url).status_code == 200
-    else:
-        others.append(client_for(larry, riverton.tenant))
+    # Lakeside's people always; Rosa for an office screen; Larry unless every customer of the city may see it.
+    people = [(lakeside.resident, lakeside.tenant, True), (lakeside.clerk, lakeside.tenant, True),
+              (riverton.resident, riverton.tenant, name in OFFICE), (larry, riverton.tenant, name not in CITY_WIDE)]
+    others = [client_for(user, tenant) for user, tenant, outsider in people if outsider]
     for client in others:
         assert call(client).status_code == 404
         # The other method is refused too, without a trace of the object.
         assert (client.post(url) if method == "GET" else client.get(url)).status_code in (404, 405)
     assert call(owner).status_code == ok  # the others changed nothing: it is all still there for the owner
+
+
+@pytest.mark.parametrize("name", sorted(CITY_WIDE))
+def test_city_wide_objects_are_open_to_every_customer_of_the_city(name, riverton, larry, client_for):
+    from django.urls import reverse
+
+    maker, _ = OBJECT_URLS[name]
+    url = reverse(name, kwargs=maker(riverton), urlconf="portal.urls")
+    assert client_for(larry, riverton.tenant).get(url).status_code == 200

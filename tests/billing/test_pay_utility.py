@@ -8,17 +8,18 @@ from django.core import mail
 from billing.payments import posting
 from billing.payments.models import Payment, PaymentMethod
 from sandboxpay.models import SandboxCharge
+from tests.conftest import link_sample
 
 from .payhelpers import BANK_OK, DECLINED, NO_FUNDS, bank_token, card_token, reference_of, start_utility_payment
 
 
-def test_pay_page_defaults_to_the_balance_and_shows_each_types_fee(cows, riverton, account, client_for):
+def test_pay_page_defaults_to_the_balance_and_shows_each_types_fee(own_office, riverton, client_for):
+    office = own_office(riverton, "pay-defaults", customers=10, seed=13)  # nobody else pays its bills
+    index, owing = next((n, s) for n, s in enumerate(office.samples("pay-defaults")) if Decimal(s["balance_due"]) > 0)
+    account = link_sample(office, riverton, index)
     client = client_for(riverton.resident, riverton.tenant)
-    office = cows.get(f"/accounts/{account}", office="riverton").json()
     body = html.unescape(client.get(f"/pay/utility/{account}/").content.decode())
-    balance = Decimal(office["balance_due"])
-    if balance > 0:
-        assert f'value="{balance:.2f}"' in body
+    assert f'value="{Decimal(owing["balance_due"]):.2f}"' in body
     fees = client.get("/pay/fees/", {"amount": "100.00"}).content.decode()
     assert "$2.95" in fees and "$102.95" in fees  # card: 2.95 %
     assert "$0.95" in fees and "$100.95" in fees  # bank account: flat 0.95
