@@ -9,18 +9,9 @@ from django.test import Client
 from billing.payments import checkout
 from billing.payments.checkout import CheckoutError, ItemSpec, MethodSpec
 from billing.payments.models import CartItem, Payment, PaymentItem
-from customers.linking import link_account
 
 from .payhelpers import card_token
 from .test_pay_other import pick
-
-
-@pytest.fixture
-def account(cows, riverton):
-    s = cows.samples("riverton")[0]
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                 last_name=s["last_name"])
-    return s["customer_number"].replace("-", "")
 
 
 def _add_other(client, c, d, amount, **extra):
