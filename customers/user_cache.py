@@ -18,6 +18,7 @@ is seen within USER_CACHE_SECONDS.
 from __future__ import annotations
 
 import hashlib
+from contextvars import ContextVar
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
@@ -34,15 +35,20 @@ FIELDS = tuple(f.attname for f in User._meta.concrete_fields)
 SHAPE = hashlib.blake2s(",".join(FIELDS).encode(), digest_size=4).hexdigest()
 
 
-def _key(user_id) -> str:
-    return f"user:{SHAPE}:{user_id}"
+# While one get_user call loads the session: {cache key: entry or None} read along with it.
+prefetched: ContextVar[dict | None] = ContextVar("prefetched_user", default=None)
+
+
+def cache_key(user_id) -> str:
+    return f"user:{SHAPE}:{User._meta.pk.to_python(user_id)}"
 
 
 def cached_user(user_id) -> User | None:
     """The user with that id and their roles at every city, from the cache or the database."""
     user_id = User._meta.pk.to_python(user_id)
-    key = _key(user_id)
-    hit = cache.get(key)
+    key = cache_key(user_id)
+    box = prefetched.get()  # customers/sessions.py may have read it with the session
+    hit = box.pop(key) if box and key in box else cache.get(key)
     if hit is not None:
         values, roles = hit
         user = User.from_db(DEFAULT_DB_ALIAS, FIELDS, values)
@@ -59,7 +65,7 @@ def cached_user(user_id) -> User | None:
 
 def forget_user(user_id) -> None:
     """Drop the cached copy now and again after the transaction commits."""
-    key = _key(user_id)
+    key = cache_key(user_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
@@ -68,6 +74,11 @@ class CachedUserMixin:
     def get_user(self, user_id):
         user = cached_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    async def aget_user(self, user_id):
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.get_user)(user_id)
 
 
 class CachedModelBackend(CachedUserMixin, ModelBackend):

@@ -189,7 +189,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "customers.sessions.AuthenticationMiddleware",
     "portal.middleware.TenantSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -254,7 +254,7 @@ if PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set (DJANGO_ENV=production).")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+    CACHES = {"default": {"BACKEND": "portal.redis_cache.KeptClientRedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cc")}}
 else:
     # A real cache shared by every process on this machine (allauth's rate limits need that).
@@ -267,7 +267,7 @@ else:
 # Sessions live in the database and are read from the cache (docs/performance.md); the signed-in
 # user comes from the cache too (customers/user_cache.py), for at most this long between changes
 # that send no signal.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "customers.sessions"  # cached_db, reading the user in the same round trip
 USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300)
 # Host-only cookies (no Domain attribute): a login at one city is not a login at another.
 SESSION_COOKIE_DOMAIN = None

@@ -47,11 +47,11 @@ def test_after_logout_the_cached_user_is_gone_and_the_old_cookie_is_signed_out(r
     client = client_for(riverton.resident, riverton.tenant)
     cookie = client.cookies["sessionid"].value
     assert client.get("/").status_code == 200
-    assert cache.get(user_cache._key(riverton.resident.pk)) is not None
+    assert cache.get(user_cache.cache_key(riverton.resident.pk)) is not None
 
     assert client.post("/accounts/logout/").status_code == 302
 
-    assert cache.get(user_cache._key(riverton.resident.pk)) is None
+    assert cache.get(user_cache.cache_key(riverton.resident.pk)) is None
     replay = client_for(riverton.clerk, riverton.tenant)  # any client, then the old cookie
     replay.cookies["sessionid"] = cookie
     assert "Sign out" not in replay.get("/").content.decode()
@@ -62,7 +62,7 @@ def test_a_password_change_signs_out_the_other_sessions_even_with_the_user_cache
     phone = client_for(riverton.resident, riverton.tenant)
     assert phone.get("/utility/").status_code == 200
     assert laptop.get("/utility/").status_code == 200
-    assert cache.get(user_cache._key(riverton.resident.pk)) is not None
+    assert cache.get(user_cache.cache_key(riverton.resident.pk)) is not None
 
     response = laptop.post("/accounts/password/change/",
                            {"oldpassword": password, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
