@@ -194,6 +194,18 @@ def celery_worker_process(celery_workers):
     return celery_workers()
 
 
+def wait_for(condition, *, timeout: float = 45.0, what: str) -> None:
+    """Poll until ``condition()`` holds (a worker, a server in another process); fail naming ``what``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
 def connect_to_office(city, sim, slug: str) -> None:
     """The city's COWS settings point at one office of the running simulator."""
     city.tenant.cows_url = sim.office_url(slug)

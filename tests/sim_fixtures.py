@@ -42,14 +42,14 @@ OFFICES: dict[str, dict[str, Any]] = {
 }
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: have the kernel SIGTERM the simulator if the pytest process dies (no leak)."""
+def die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: have the kernel SIGTERM the child (simulator, localstripe) if the pytest process dies (no leak)."""
     try:
         import ctypes
 
@@ -65,7 +65,7 @@ class CaselleSim:
         self.base_dir = Path(base_dir)
         self.data_dir = self.base_dir / "data"
         self.control_key = control_key
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.host = "127.0.0.1"
         self.url = f"http://{self.host}:{self.port}"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -107,7 +107,7 @@ class CaselleSim:
                 [sys.executable, "-m", "caselle_sim", "serve", "--data", str(self.data_dir),
                  "--host", self.host, "--port", str(self.port), "--control-key", self.control_key],
                 cwd=ROOT, env=self._env(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+                preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -19,8 +19,6 @@ localstripe keeps one store for every key (a test's cities share it) and pickles
 from __future__ import annotations
 
 import json
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -34,22 +32,9 @@ import pytest
 import requests
 import stripe
 
+from .sim_fixtures import die_with_parent, free_port
+
 START_TIMEOUT = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - not Linux: the fixture's finalizer still stops it
-        pass
 
 
 class LocalStripe:
@@ -70,7 +55,7 @@ class LocalStripe:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen([str(exe), "--port", str(self.port), "--from-scratch"], stdout=log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+                                         preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -215,7 +200,7 @@ def recorded_stripe(settings):
 
 @pytest.fixture(scope="session")
 def localstripe_server(tmp_path_factory):
-    server = LocalStripe(_free_port(), tmp_path_factory.mktemp("localstripe") / "localstripe.log")
+    server = LocalStripe(free_port(), tmp_path_factory.mktemp("localstripe") / "localstripe.log")
     server.start()
     try:
         yield server

@@ -1,6 +1,5 @@
 """Retry Now clicked while a real worker posts the same waiting payments: each is posted once."""
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,18 +10,9 @@ from billing.payments.models import PaymentItem
 from billing.payments.tasks import post_waiting_payments
 
 from ..billing.payhelpers import pay
-from ..conftest import link_sample
+from ..conftest import link_sample, wait_for
 
 RETRY = "/office/payments/pending/retry/"
-
-
-def wait_for(condition, timeout: float = 45.0, what: str = ""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def worker_runs(worker) -> int:

@@ -31,6 +31,7 @@ from cows_bridge import client as cows_client
 from customers.linking import link_account
 from portal.celery import app as celery_app
 from sandboxpay.models import SandboxCharge, SandboxDeposit
+from tests.conftest import wait_for
 
 from .payhelpers import BANK_OK, DECLINED, bank_token, card_token, reference_of, start_utility_payment
 
@@ -49,15 +50,6 @@ def office(own_office, riverton):
 def purge_broker() -> None:
     """Drop queued tasks: earlier runs' leftovers, or (where a test says so) a broker that lost its queue."""
     celery_app.control.purge()
-
-
-def wait_for(predicate, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 def link_accounts(sim, city, count: int):

@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings
 
 from billing.accounts.models import Bill
-from customers.linking import link_account
 from portal.storage import private_storage
 
 from ..communications.conftest import PDF, post  # noqa: F401  (post is a fixture)
@@ -17,11 +16,8 @@ def files_under(root) -> list[Path]:
 
 
 @pytest.fixture
-def rosa_bill(cows, riverton, client_for):
-    s = cows.samples("riverton")[0]
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                 last_name=s["last_name"])
-    key = s["customer_number"].replace("-", "")
+def rosa_bill(account, riverton, client_for):
+    key = account
     rosa = client_for(riverton.resident, riverton.tenant)
     rosa.get(f"/utility/accounts/{key}/history/")
     bill = Bill.objects.filter(tenant=riverton.tenant, account_key=key).order_by("-bill_date").first()

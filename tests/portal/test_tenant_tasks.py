@@ -12,7 +12,6 @@ from django.utils import timezone
 from billing.accounts.models import HistorySync, PeriodState
 from billing.accounts.tasks import poll_periods, sync_account_history
 from cows_bridge.tasks import probe_links
-from customers.linking import link_account
 from portal.context import current_tenant_slug
 
 # 06:30 UTC on Dec 2: past midnight in Lakeside (Chicago, 00:30 Dec 2), still Dec 1 in Riverton (Denver, 23:30).
@@ -49,13 +48,10 @@ def test_the_period_sweep_sees_each_citys_own_today(cows, riverton, lakeside, se
         assert_clean_worker()
 
 
-def test_copying_one_accounts_history_opens_its_city(cows, riverton, seen):
-    s = cows.samples("riverton")[0]
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                 last_name=s["last_name"])
+def test_copying_one_accounts_history_opens_its_city(account, riverton, seen):
     seen.clear()
     with time_machine.travel(INSTANT, tick=False):
-        sync_account_history.apply(args=(riverton.tenant.id, s["customer_number"].replace("-", ""))).get()
+        sync_account_history.apply(args=(riverton.tenant.id, account)).get()
         assert seen and set(seen) == {("riverton", date(2026, 12, 1), "riverton")}
         assert_clean_worker()
 
