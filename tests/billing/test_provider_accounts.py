@@ -127,3 +127,17 @@ def test_a_webhook_signed_by_the_account_a_payment_started_on_is_heard_after_the
     assert heard.status_code == 200 and heard.content == b"handled"
     payment.refresh_from_db()
     assert payment.late_success_at is not None and payment.late_success_payment_id == "pi_3OldAccount"
+
+
+def test_a_stripe_charge_without_a_webhook_secret_is_refused_and_nothing_is_sent(riverton, stripe_riverton,
+                                                                                 localstripe):
+    config = PaymentSettings.objects.get(tenant=riverton.tenant)
+    config.stripe_webhook_secret = ""  # saved before the settings page insisted on it
+    config.save()
+    riverton.tenant.payment_settings = config
+    method = MethodSpec(token=localstripe.card())
+    payment = checkout.start_checkout(tenant=riverton.tenant, items=[permit()], method=method, user=riverton.resident)
+    payment = checkout.confirm_payment(payment=payment)
+    assert payment.state == Payment.State.FAILED
+    assert payment.failure_reason == "Online payments are not fully set up. Nothing was charged. Please contact the office."
+    assert localstripe.payment_intents() == []
