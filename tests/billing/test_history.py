@@ -1,27 +1,16 @@
 import html
 from decimal import Decimal
 
-import pytest
-
 from billing.formatting import money
 from billing.accounts.models import Bill, HistoryEntry
-from customers.linking import link_account
-
-
-@pytest.fixture
-def rosa_account(cows, riverton):
-    s = cows.samples("riverton")[0]
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                 last_name=s["last_name"])
-    return s["customer_number"].replace("-", ""), s
 
 
 def office(cows, path):
     return cows.get(path, office="riverton").json()
 
 
-def test_bills_and_payments_shows_three_years_newest_first_with_view_links(cows, riverton, rosa_account, client_for):
-    key, s = rosa_account
+def test_bills_and_payments_shows_three_years_newest_first_with_view_links(cows, riverton, account, client_for):
+    key = account
     client = client_for(riverton.resident, riverton.tenant)
     body = html.unescape(client.get(f"/utility/accounts/{key}/history/").content.decode())
     bills = office(cows, f"/accounts/{key}/bills")["bills"]
@@ -36,8 +25,8 @@ def test_bills_and_payments_shows_three_years_newest_first_with_view_links(cows,
     assert entries == len({l["group_id"] for l in lines})
 
 
-def test_amount_opens_its_breakdown_by_service_in_place_and_as_a_page(cows, riverton, rosa_account, client_for):
-    key, s = rosa_account
+def test_amount_opens_its_breakdown_by_service_in_place_and_as_a_page(cows, riverton, account, client_for):
+    key = account
     client = client_for(riverton.resident, riverton.tenant)
     client.get(f"/utility/accounts/{key}/history/")
     lines = office(cows, f"/accounts/{key}/transactions")["transactions"]
@@ -56,8 +45,8 @@ def test_amount_opens_its_breakdown_by_service_in_place_and_as_a_page(cows, rive
     assert "UTILITY PAYMENTS" in pay and "($" in pay
 
 
-def test_bill_pdf_is_served_inline_with_nosniff(cows, riverton, rosa_account, client_for):
-    key, s = rosa_account
+def test_bill_pdf_is_served_inline_with_nosniff(cows, riverton, account, client_for):
+    key = account
     client = client_for(riverton.resident, riverton.tenant)
     client.get(f"/utility/accounts/{key}/history/")
     bill = Bill.objects.filter(tenant=riverton.tenant, account_key=key).order_by("-bill_date").first()
@@ -71,8 +60,8 @@ def test_bill_pdf_is_served_inline_with_nosniff(cows, riverton, rosa_account, cl
     assert latest.status_code == 200 and latest.content == response.content
 
 
-def test_a_bill_whose_pdf_the_office_cannot_produce_says_not_available_yet(cows, riverton, rosa_account, client_for):
-    key, s = rosa_account
+def test_a_bill_whose_pdf_the_office_cannot_produce_says_not_available_yet(cows, riverton, account, client_for):
+    key = account
     bills = office(cows, f"/accounts/{key}/bills")["bills"]
     missing = bills[1]["bill_id"]
     cows.set_missing_pdfs("riverton", [missing])
@@ -88,9 +77,9 @@ def test_a_bill_whose_pdf_the_office_cannot_produce_says_not_available_yet(cows,
         cows.set_missing_pdfs("riverton", [])
 
 
-def test_history_still_renders_from_the_local_copy_when_the_office_is_down(cows, riverton, rosa_account, client_for,
+def test_history_still_renders_from_the_local_copy_when_the_office_is_down(cows, riverton, account, client_for,
                                                                          settings):
-    key, s = rosa_account
+    key = account
     client = client_for(riverton.resident, riverton.tenant)
     client.get(f"/utility/accounts/{key}/history/")
     settings.HISTORY_FRESH_SECONDS = 0
@@ -104,9 +93,9 @@ def test_history_still_renders_from_the_local_copy_when_the_office_is_down(cows,
     assert "These graphs are as of" in graphs and "Water usage by month" in graphs
 
 
-def test_graphs_show_each_metered_service_and_billed_totals_with_office_figures(cows, riverton, rosa_account,
+def test_graphs_show_each_metered_service_and_billed_totals_with_office_figures(cows, riverton, account,
                                                                               client_for):
-    key, s = rosa_account
+    key = account
     client = client_for(riverton.resident, riverton.tenant)
     body = html.unescape(client.get(f"/utility/accounts/{key}/graphs/").content.decode())
     assert "Water usage by month" in body and "Sewer usage by month" in body and "Total billed by month" in body
@@ -125,8 +114,8 @@ def test_graphs_show_each_metered_service_and_billed_totals_with_office_figures(
     assert len(figure["data"]) >= 3  # this year against the years before
 
 
-def test_another_accounts_and_another_citys_ids_are_404(cows, riverton, lakeside, rosa_account, client_for):
-    key, s = rosa_account
+def test_another_accounts_and_another_citys_ids_are_404(cows, riverton, lakeside, account, client_for):
+    key = account
     rosa = client_for(riverton.resident, riverton.tenant)
     rosa.get(f"/utility/accounts/{key}/history/")
     bill = Bill.objects.filter(tenant=riverton.tenant, account_key=key).first()
@@ -142,8 +131,8 @@ def test_another_accounts_and_another_citys_ids_are_404(cows, riverton, lakeside
     assert rosa.get(f"/utility/accounts/{key}/bills/NOPE-1.pdf").status_code == 404
 
 
-def test_paperless_enrollment_clears_the_office_flag_and_is_reversible(cows, riverton, rosa_account, client_for):
-    key, s = rosa_account
+def test_paperless_enrollment_clears_the_office_flag_and_is_reversible(cows, riverton, account, client_for):
+    key = account
     client = client_for(riverton.resident, riverton.tenant)
     assert office(cows, f"/accounts/{key}")["send_paper_statement"] is True
     body = client.get("/utility/").content.decode()
@@ -156,8 +145,8 @@ def test_paperless_enrollment_clears_the_office_flag_and_is_reversible(cows, riv
     assert office(cows, f"/accounts/{key}")["send_paper_statement"] is True
 
 
-def test_paperless_when_the_office_is_down_changes_nothing_and_says_so(cows, riverton, rosa_account, client_for):
-    key, s = rosa_account
+def test_paperless_when_the_office_is_down_changes_nothing_and_says_so(cows, riverton, account, client_for):
+    key = account
     cows.set_fault(operation="set_paperless", mode="error", status=503)
     client = client_for(riverton.resident, riverton.tenant)
     response = client.post(f"/utility/accounts/{key}/paperless/", {"paperless": "on"}, follow=True)
@@ -166,6 +155,6 @@ def test_paperless_when_the_office_is_down_changes_nothing_and_says_so(cows, riv
     assert office(cows, f"/accounts/{key}")["send_paper_statement"] is True
 
 
-def test_paperless_requires_post(cows, riverton, rosa_account, client_for):
-    key, s = rosa_account
+def test_paperless_requires_post(cows, riverton, account, client_for):
+    key = account
     assert client_for(riverton.resident, riverton.tenant).get(f"/utility/accounts/{key}/paperless/").status_code == 405
