@@ -10,17 +10,9 @@ from communications.services import post_communication
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Public media of this test (communications never go there)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def private_root(settings, tmp_path):
-    """Uploaded communications go to a fresh private folder per test, never to var/private."""
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+@pytest.fixture
+def private_root(settings):
+    """This test's own private folder, where uploaded communications go (set for every test in tests/conftest.py)."""
     return settings.PRIVATE_FILES_ROOT
 
 
