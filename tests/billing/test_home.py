@@ -2,19 +2,13 @@ import html
 from datetime import timedelta
 from decimal import Decimal
 
-
 from django.core import mail
 from django.utils import timezone
 
 from billing.formatting import money
 from billing.accounts.models import AccountSnapshot
-from customers.linking import link_account
 from customers.models import LandlordLink
-
-
-def link(city, user, sim, i=0):
-    s = sim.samples(city.tenant.slug)[i]
-    return link_account(tenant=city.tenant, user=user, customer_number=s["customer_number"], last_name=s["last_name"])
+from tests.conftest import link_sample
 
 
 def age_snapshots(tenant, minutes=10):
@@ -22,8 +16,8 @@ def age_snapshots(tenant, minutes=10):
 
 
 def test_home_lists_each_account_with_balance_and_due_date(cows, riverton, client_for):
-    link(riverton, riverton.resident, cows, 0)
-    link(riverton, riverton.resident, cows, 1)
+    link_sample(cows, riverton, 0)
+    link_sample(cows, riverton, 1)
     body = client_for(riverton.resident, riverton.tenant).get("/utility/").content.decode()
     for s in cows.samples("riverton"):
         office = cows.get(f"/accounts/{s['customer_number']}", office="riverton").json()
@@ -34,7 +28,7 @@ def test_home_lists_each_account_with_balance_and_due_date(cows, riverton, clien
 
 
 def test_fresh_values_are_shown_without_asking_the_office(cows, riverton, client_for):
-    link(riverton, riverton.resident, cows)
+    link_sample(cows, riverton)
     cows.set_fault(operation="*", mode="error", status=503)
     body = html.unescape(client_for(riverton.resident, riverton.tenant).get("/utility/").content.decode())
     assert "can't reach" not in body  # the recent read was enough
@@ -43,7 +37,7 @@ def test_fresh_values_are_shown_without_asking_the_office(cows, riverton, client
 
 def test_simulator_stopped_mid_session_shows_last_known_values_the_city_link_down_and_one_alert(
         cows, riverton, client_for, client, settings):
-    link(riverton, riverton.resident, cows)
+    link_sample(cows, riverton)
     resident = client_for(riverton.resident, riverton.tenant)
     assert client.get("/healthz", HTTP_HOST="localhost").status_code == 200
     mail.outbox.clear()
@@ -78,7 +72,7 @@ def test_simulator_stopped_mid_session_shows_last_known_values_the_city_link_dow
 
 def test_a_hanging_office_does_not_hang_the_page(cows, riverton, client_for, settings):
     settings.COWS_READ_TIMEOUT = 0.5
-    link(riverton, riverton.resident, cows)
+    link_sample(cows, riverton)
     age_snapshots(riverton.tenant)
     cows.set_fault(operation="*", mode="hang", delay=5)
     response = client_for(riverton.resident, riverton.tenant).get("/utility/")
@@ -111,11 +105,11 @@ def test_landlord_sees_every_account_attached_to_them_and_changes_the_office_mak
 
 def test_home_query_count_does_not_grow_with_accounts(cows, riverton, client_for, django_assert_max_num_queries):
     client = client_for(riverton.resident, riverton.tenant)
-    link(riverton, riverton.resident, cows, 0)
+    link_sample(cows, riverton, 0)
     client.get("/utility/")
     with django_assert_max_num_queries(8) as one:
         client.get("/utility/")
-    link(riverton, riverton.resident, cows, 1)
+    link_sample(cows, riverton, 1)
     client.get("/utility/")
     with django_assert_max_num_queries(8) as two:
         client.get("/utility/")
@@ -123,7 +117,7 @@ def test_home_query_count_does_not_grow_with_accounts(cows, riverton, client_for
 
 
 def test_other_city_sees_none_of_these_accounts(cows, riverton, lakeside, client_for):
-    link(riverton, riverton.resident, cows)
+    link_sample(cows, riverton)
     body = client_for(lakeside.resident, lakeside.tenant).get("/utility/").content.decode()
     assert cows.samples("riverton")[0]["customer_number"] not in body
 

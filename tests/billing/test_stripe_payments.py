@@ -17,6 +17,7 @@ from billing.payments.providers import stripe as stripe_provider
 from billing.payments.providers.stripe import PaymentPending
 from customers.linking import link_account
 from customers.models import LandlordLink
+from tests.conftest import link_sample
 
 from .payhelpers import reference_of, start_utility_payment
 
@@ -167,11 +168,9 @@ def test_someone_elses_saved_card_cannot_be_used_as_a_new_card(cows, riverton, l
     reference = reference_of(start_utility_payment(rosa, account, "10.00", token, save=True))
     with django_capture_on_commit_callbacks(execute=True):
         rosa.post(f"/pay/{reference}/confirm/")
-    sample = cows.samples("riverton")[1]
-    link_account(tenant=riverton.tenant, user=larry, customer_number=sample["customer_number"],
-                 last_name=sample["last_name"])
+    larrys = link_sample(cows, riverton, 1, user=larry)
     other = client_for(larry, riverton.tenant)
-    reference2 = reference_of(start_utility_payment(other, sample["customer_number"].replace("-", ""), "10.00", token))
+    reference2 = reference_of(start_utility_payment(other, larrys, "10.00", token))
     other.post(f"/pay/{reference2}/confirm/")
     assert Payment.objects.get(reference=reference2).state == "failed"
     assert intents_for(localstripe, reference2) == []
