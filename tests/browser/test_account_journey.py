@@ -5,18 +5,15 @@ import pytest
 
 from billing.accounts import periods
 from billing.formatting import money
-from customers.linking import link_account
 
+from ..conftest import link_sample
 from .conftest import assert_accessible, city_url, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_resident_sees_bills_breakdown_pdf_graphs_and_goes_paperless(live_server, page, cows, riverton, password):
-    s = cows.samples("riverton")[0]
-    key = s["customer_number"].replace("-", "")
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                 last_name=s["last_name"])
+    key = link_sample(cows, riverton)
     sign_in(page, live_server, riverton.resident, password)
     page.get_by_role("link", name="Utility Billing").first.click()
     assert_accessible(page)
@@ -66,10 +63,7 @@ def test_resident_sees_bills_breakdown_pdf_graphs_and_goes_paperless(live_server
 
 
 def test_office_closes_the_period_and_the_new_bill_appears(live_server, page, cows, riverton, password):
-    s = cows.samples("riverton")[1]
-    key = s["customer_number"].replace("-", "")
-    link_account(tenant=riverton.tenant, user=riverton.resident, customer_number=s["customer_number"],
-                 last_name=s["last_name"])
+    key = link_sample(cows, riverton, 1)
     periods.poll_period_state(tenant=riverton.tenant)
     sign_in(page, live_server, riverton.resident, password)
     page.goto(city_url(live_server, "riverton", f"/utility/accounts/{key}/history/"))
