@@ -2,8 +2,8 @@
 
 Due items are claimed in batches, one write under a fresh claim token (SKIP LOCKED on
 PostgreSQL, so workers pass each other), so only one worker or one "Retry Now" posts an item at
-a time. Each is posted with its own reference, and its receipt is committed in one transaction
-together with its payment's move to posted. COWS keeps receipts idempotent by reference, and the
+a time. Each is posted with its own reference; the receipts of the last fraction of a second are
+committed together in one transaction, each with its payment's move to posted. COWS keeps receipts idempotent by reference, and the
 bridge looks a receipt up by reference after a lost answer, so a crash anywhere in between leads
 to the same single receipt. Failures wait with back-off.
 """
@@ -16,7 +16,7 @@ import uuid
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 
 from cows_bridge import client as cows
@@ -31,6 +31,7 @@ CLAIM_FOR = timedelta(seconds=90)
 CLAIM_MARGIN = timedelta(seconds=15)  # an item whose claim runs out sooner is given back, not posted
 BATCH_SECONDS = 0.5  # a claim covers about this much work at the latency just seen
 MAX_BATCH = 100
+GROUP_SECONDS = 0.2  # receipts posted within this long are recorded together (one transaction)
 BACKOFF = [30, 60, 120, 300, 600, 900]  # seconds; then every 15 minutes
 
 
@@ -95,44 +96,58 @@ def _release(token: str, items: list[PaymentItem]) -> None:
             claimed_until=None, claim_token="", attempts=F("attempts") - 1)
 
 
-def _post_claimed(item: PaymentItem, *, actor) -> str:
-    """Post one claimed item, and commit its receipt (and its payment's move to posted) at once."""
+def _send(item: PaymentItem):
+    """Post one claimed item's receipt; returns ("posted", receipt), or the outcome and None."""
     current_tenant_slug.set(item.tenant.slug)
     try:
-        receipt = cows.post_receipt(item.tenant, _payload(item))
+        return "posted", cows.post_receipt(item.tenant, _payload(item))
     except CowsRejected as exc:
         # The office's system refused it (closed account, bad category...): a person must look.
         _failed(item, f"Caselle refused the receipt: {exc}", timedelta(hours=1))
-        return "rejected"
+        return "rejected", None
     except (CowsUnavailable, CowsError) as exc:
         _failed(item, str(exc), backoff(item.attempts))
-        return "waiting"
+        return "waiting", None
+
+
+def _record_posted(done: list, *, actor) -> list[str]:
+    """Record receipts just posted, with their payments' moves to posted, in one transaction.
+
+    Until it commits, the items stay waiting under this worker's claim: a crash before then means
+    they are posted again once the claim runs out, and COWS answers with the same receipts.
+    """
     now = timezone.now()
+    ids = [item.pk for item, _ in done]
+    numbers = Case(*[When(pk=item.pk, then=Value(receipt.confirmation_number)) for item, receipt in done])
     with transaction.atomic():
-        updated = PaymentItem.objects.filter(pk=item.pk, post_state=PaymentItem.PostState.WAITING).update(
-            post_state=PaymentItem.PostState.POSTED, confirmation_number=receipt.confirmation_number,
-            posted_at=now, last_error="", claimed_until=None, claim_token="", next_attempt_at=None)
-        if updated:
-            _payment_posted(item, now=now, actor=actor)
-    logger.info("receipt posted", extra={"reference": item.reference, "confirmation": receipt.confirmation_number})
-    return "posted" if updated else "skipped"
+        matched = PaymentItem.objects.filter(pk__in=ids, post_state=PaymentItem.PostState.WAITING).update(
+            post_state=PaymentItem.PostState.POSTED, confirmation_number=numbers, posted_at=now, last_error="",
+            claimed_until=None, claim_token="", next_attempt_at=None)
+        recorded = set(ids) if matched == len(ids) else set(
+            PaymentItem.objects.filter(pk__in=ids, posted_at=now).values_list("pk", flat=True))
+        alone = [item.payment_id for item, _ in done if item.pk in recorded and item.siblings == 1]
+        states.transition_many(alone, Payment.State.CHARGED, Payment.State.POSTED, reason="posted to Cash Receipting",
+                               actor=actor, posted_at=now)
+        for item, _ in done:
+            if item.pk in recorded and item.siblings > 1:
+                _payment_posted(item, now=now, actor=actor)
+    for item, receipt in done:
+        logger.info("receipt posted", extra={"reference": item.reference, "confirmation": receipt.confirmation_number})
+    return ["posted" if item.pk in recorded else "skipped" for item, _ in done]
 
 
 def _payment_posted(item: PaymentItem, *, now, actor) -> None:
-    """The payment becomes posted with its last item's receipt (inside that receipt's transaction)."""
-    payment = item.payment
-    if getattr(item, "siblings", 2) > 1:
-        # Items of one payment may post in parallel: the payment's lock lets the last one see the others.
-        payment = Payment.objects.select_for_update().get(pk=item.payment_id)
-        if payment.items.exclude(post_state=PaymentItem.PostState.POSTED).exists():
-            return
-    if payment.state != Payment.State.CHARGED:
+    """A payment of several items becomes posted with its last item's receipt (inside that transaction)."""
+    # Its items may post in parallel: the payment's lock lets the last one see the others.
+    payment = Payment.objects.select_for_update().get(pk=item.payment_id)
+    if payment.state != Payment.State.CHARGED or payment.items.exclude(
+            post_state=PaymentItem.PostState.POSTED).exists():
         return
     try:
         states.transition(payment, Payment.State.POSTED, reason="posted to Cash Receipting", actor=actor,
                           posted_at=now)
     except states.StateChanged:
-        pass  # moved by someone else in the meantime; the receipt stands
+        pass  # moved by someone else in the meantime; the receipts stand
 
 
 def _failed(item: PaymentItem, reason: str, wait: timedelta) -> None:
@@ -157,16 +172,25 @@ def _post_batches(items, *, limit: int, force: bool, actor, skip_down: bool = Tr
         if not batch:
             break
         started = time.monotonic()
-        leftover = []
+        leftover, done, group_started = [], [], 0.0
         for item in batch:
             if item.tenant_id in down or timezone.now() > item.claimed_until - CLAIM_MARGIN:
                 leftover.append(item)
                 continue
-            outcome = _post_claimed(item, actor=actor)
-            outcomes.append(outcome)
+            outcome, receipt = _send(item)
             after = item.pk
+            if receipt is not None:
+                group_started = group_started or time.monotonic()
+                done.append((item, receipt))
+            else:
+                outcomes.append(outcome)
             if outcome == "waiting" and skip_down:
                 down.add(item.tenant_id)  # this city's COWS is down: the rest wait for the next round
+            if done and time.monotonic() - group_started >= GROUP_SECONDS:
+                outcomes += _record_posted(done, actor=actor)
+                done, group_started = [], 0.0
+        if done:
+            outcomes += _record_posted(done, actor=actor)
         _release(token, leftover)
         per_item = (time.monotonic() - started) / len(batch)
         size = max(1, min(MAX_BATCH, int(BATCH_SECONDS / max(per_item, 1e-4))))

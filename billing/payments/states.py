@@ -120,6 +120,28 @@ def transition(payment: Payment, to: str, *, reason: str, actor, **fields) -> Pa
     return payment
 
 
+def transition_many(payment_ids: list[int], from_state: str, to: str, *, reason: str, actor, **fields) -> list[int]:
+    """Move every listed payment still in `from_state` to `to` at once, an event each; returns those moved.
+
+    Inside the caller's transaction: the rows are locked (PostgreSQL) or the write lock is held
+    (SQLite), so the ones found are the ones moved. Used for a batch of receipts committed together.
+    """
+    actor = as_actor(actor)
+    if to not in ALLOWED.get(from_state, set()):
+        raise IllegalTransition(f"a {from_state} payment cannot become {to}")
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("transition_many runs inside the caller's transaction")
+    rows = list(Payment.objects.select_for_update().filter(pk__in=payment_ids, state=from_state)
+                .values_list("pk", "tenant_id"))
+    if rows:
+        Payment.objects.filter(pk__in=[pk for pk, _ in rows], state=from_state).update(state=to, **fields)
+        user = actor.user if getattr(actor.user, "pk", None) else None
+        PaymentEvent.objects.bulk_create([
+            PaymentEvent(tenant_id=tenant_id, payment_id=pk, from_state=from_state, to_state=to, reason=reason[:300],
+                         actor=actor.label[:60], actor_user=user) for pk, tenant_id in rows])
+    return [pk for pk, _ in rows]
+
+
 def can_move(payment: Payment, to: str) -> bool:
     """Whether the state machine allows this payment's next move to `to`."""
     return to in ALLOWED.get(payment.state, set())
