@@ -9,8 +9,8 @@ VAR_DIR, the sandbox provider):
       outbox mark, the posting task enqueued, the receipt email), and through the views with
       Django's test client (token, pay page, Pay, the confirmation page: four requests);
   (b) how long `count` pending payments take to post once COWS is back: Retry Now's
-      post_due_items(force=True) in one process, and a real Celery worker draining one
-      posting task per payment;
+      post_due_items(force=True) in one process (claims in batches, receipts recorded together),
+      and a real Celery worker draining one posting task per payment;
   (c) the simulator's raw receipt-post rate (requests.Session, the same count, one thread),
       and the ratio of (b) to (c): what the outbox costs over the bare HTTP posts.
 
@@ -212,7 +212,10 @@ def main() -> None:
         assert worker_n == args.count
 
         n = args.count
-        print(f"machine: {os.cpu_count()} cores; SQLite; sandbox provider; simulator on loopback")
+        from django.db import connection
+
+        database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+        print(f"machine: {os.cpu_count()} cores; {database}; sandbox provider; simulator on loopback")
         print(f"(a) checkouts/s, domain functions (1 process):   {n / domain_s:8.1f}   "
               f"({domain_s / n * 1000:.1f} ms each; second run {n / second_s:.1f}/s)")
         print(f"(a) checkouts/s, views via test client (4 req):  {args.views / views_s:8.1f}   "
