@@ -137,8 +137,8 @@ class Payment(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payments")
-    reference = models.CharField(max_length=40, unique=True)
-    idempotency_key = models.CharField(max_length=80, unique=True)
+    reference = models.CharField(max_length=40)  # unique within the city (Meta)
+    idempotency_key = models.CharField(max_length=80)  # unique within the city (Meta)
     user = models.ForeignKey("customers.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="payments")
     session_key = models.CharField(max_length=64, blank=True)  # a guest's checkout belongs to their session
     payer_email = models.EmailField(blank=True)
@@ -172,8 +172,12 @@ class Payment(models.Model):
     late_success_payment_id = models.CharField(max_length=120, blank=True)
 
     class Meta:
+        # Tenant first everywhere, so the table can be distributed by city.
+        constraints = [models.UniqueConstraint(fields=["tenant", "reference"], name="payment_reference_unique"),
+                       models.UniqueConstraint(fields=["tenant", "idempotency_key"], name="payment_idempotency_unique")]
         indexes = [models.Index(fields=["tenant", "state", "-created_at"], name="payment_state_recent"),
-                   models.Index(fields=["tenant", "user", "-created_at"], name="payment_user_recent")]
+                   models.Index(fields=["tenant", "user", "-created_at"], name="payment_user_recent"),
+                   models.Index(fields=["tenant", "provider_payment_id"], name="payment_provider_id")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.total} {self.state}"
@@ -230,7 +234,7 @@ class PaymentItem(PayableTarget):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payment_items")
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")
-    reference = models.CharField(max_length=48, unique=True)
+    reference = models.CharField(max_length=48)  # unique within the city (Meta)
     post_state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.HELD)
     confirmation_number = models.CharField(max_length=40, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
@@ -241,8 +245,8 @@ class PaymentItem(PayableTarget):
     claim_token = models.CharField(max_length=32, blank=True)  # which worker's batch holds it (posting.py)
 
     class Meta:
-        indexes = [models.Index(fields=["post_state", "next_attempt_at"], name="payment_item_due"),
-                   models.Index(fields=["tenant", "post_state"], name="payment_item_tenant_state")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "reference"], name="payment_item_reference_unique")]
+        indexes = [models.Index(fields=["tenant", "post_state", "next_attempt_at"], name="payment_item_due")]
 
 class PaymentEvent(models.Model):
     """A recorded change of a payment's state, with when and why."""
@@ -268,7 +272,7 @@ class ProviderEvent(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "provider", "event_id"], name="provider_event_unique")]
 
 
 class CartItem(PayableTarget):
