@@ -18,6 +18,14 @@ from portal.context import current_tenant_slug
 INSTANT = datetime(2026, 12, 2, 6, 30, tzinfo=dt_timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def fresh_worker_thread():
+    """A worker thread starts with no city (a page request in this thread leaves its city's slug behind)."""
+    token = current_tenant_slug.set(None)
+    yield
+    current_tenant_slug.reset(token)
+
+
 @pytest.fixture
 def seen():
     """What the work inside a task sees each time it writes a row: the city's today and the log's tenant."""
