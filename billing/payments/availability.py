@@ -35,7 +35,7 @@ def check_provider_allowed(provider: str) -> None:
     """Raise PaymentsNotSetUp unless `provider` may take payments in this deployment."""
     if provider == Provider.SANDBOX and settings.PRODUCTION:
         raise PaymentsNotSetUp("The sandbox provider is refused in production (DJANGO_ENV=production): "
-                               "it moves no money. Choose a real provider in Admin - Portal Settings.")
+                               "it moves no money. Choose a real provider in Admin - Payment settings.")
     if provider not in (Provider.SANDBOX, Provider.STRIPE):
         raise PaymentsNotSetUp(f"Online payments are not set up for this city (provider {str(provider)!r}).")
 

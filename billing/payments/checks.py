@@ -22,5 +22,5 @@ def payments_set_up_in_production(app_configs=None, databases=None, **kwargs):
     except DatabaseError:  # not migrated yet: nothing to say about cities
         return []
     return [Warning(f"Online payments are not set up for {city.name} ({city.slug}): its payment pages say so "
-                    "and take no payments.", hint="Choose Stripe and enter its keys in Admin - Portal Settings.",
+                    "and take no payments.", hint="Choose Stripe and enter its keys in Admin - Payment settings.",
                     obj=city.slug, id="billing.W001") for city in waiting]

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cows_bridge import client as cows
 from cows_bridge.errors import CowsError, CowsRejected, CowsUnavailable
-from portal.context import current_tenant_slug
+from portal.tenant_work import working_for
 
 from . import states
 from .models import Payment, PaymentItem
@@ -98,16 +98,16 @@ def _release(token: str, items: list[PaymentItem]) -> None:
 
 def _send(item: PaymentItem):
     """Post one claimed item's receipt; returns ("posted", receipt), or the outcome and None."""
-    current_tenant_slug.set(item.tenant.slug)
-    try:
-        return "posted", cows.post_receipt(item.tenant, _payload(item))
-    except CowsRejected as exc:
-        # The office's system refused it (closed account, bad category...): a person must look.
-        _failed(item, f"Caselle refused the receipt: {exc}", timedelta(hours=1))
-        return "rejected", None
-    except (CowsUnavailable, CowsError) as exc:
-        _failed(item, str(exc), backoff(item.attempts))
-        return "waiting", None
+    with working_for(item.tenant):
+        try:
+            return "posted", cows.post_receipt(item.tenant, _payload(item))
+        except CowsRejected as exc:
+            # The office's system refused it (closed account, bad category...): a person must look.
+            _failed(item, f"Caselle refused the receipt: {exc}", timedelta(hours=1))
+            return "rejected", None
+        except (CowsUnavailable, CowsError) as exc:
+            _failed(item, str(exc), backoff(item.attempts))
+            return "waiting", None
 
 
 def _record_posted(done: list, *, actor) -> list[str]:
