@@ -34,6 +34,13 @@ def overview(request):
 
 # --- Pending Payments -------------------------------------------------------------------------------
 
+def _charge_row(payment, *, at, **extra) -> dict:
+    """One payment as a row of Pending Payments' charge lists, in the city's time."""
+    return {"at": timezone.localtime(at), "created_at": timezone.localtime(payment.created_at),
+            "reference": payment.reference, "payer": payer(payment), "total": money(payment.total),
+            "method": payment.method_label, **extra}
+
+
 @office_admin_required
 @never_cache
 @require_GET
@@ -53,31 +60,12 @@ def pending(request):
         "next_attempt_at": timezone.localtime(i.next_attempt_at) if i.next_attempt_at else None,
         "error": i.last_error,
     } for i in items]
-    processing = [{
-        "created_at": timezone.localtime(p.created_at),
-        "reference": p.reference,
-        "payer": payer(p),
-        "total": money(p.total),
-        "method": p.method_label,
-    } for p in selectors.stuck_processing(tenant=request.tenant)]
-    attention = [{
-        "at": timezone.localtime(p.late_success_at),
-        "reference": p.reference,
-        "payer": payer(p),
-        "total": money(p.total),
-        "method": p.method_label,
-        "provider_payment_id": p.late_success_payment_id,
-    } for p in late_success.late_successes(tenant=request.tenant)]
-    unresolved = [{
-        "created_at": timezone.localtime(p.created_at),
-        "reference": p.reference,
-        "payer": payer(p),
-        "total": money(p.total),
-        "method": p.method_label,
-        "provider_payment_id": p.provider_payment_id,
-        "last_error": p.last_check_error,
-        "checks": p.checks,
-    } for p in selectors.unresolved_charges(tenant=request.tenant)]
+    processing = [_charge_row(p, at=p.created_at) for p in selectors.stuck_processing(tenant=request.tenant)]
+    attention = [_charge_row(p, at=p.late_success_at, provider_payment_id=p.late_success_payment_id)
+                 for p in late_success.late_successes(tenant=request.tenant)]
+    unresolved = [_charge_row(p, at=p.created_at, provider_payment_id=p.provider_payment_id,
+                              last_error=p.last_check_error, checks=p.checks)
+                  for p in selectors.unresolved_charges(tenant=request.tenant)]
     return render(request, "adminpanel/pending.html", {"rows": rows, "total": total, "processing": processing,
                                                        "attention": attention, "unresolved": unresolved})
 
