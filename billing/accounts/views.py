@@ -1,9 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,11 +11,9 @@ from .. import formatting as fmt
 from . import services
 from .access import access_account
 from .history import ensure_history
+from .history_table import history_table_html
 from .pdfs import bill_pdf_bytes
 from .snapshots import accounts_for_user
-
-HISTORY_PAGE_SIZE = 50
-
 
 @login_required
 @require_GET
@@ -47,39 +43,17 @@ def graphs_index(request):
     return _choose_account(request, "billing:account_graphs", _("Graphs"))
 
 
-def _history_rows(account_key: str, entries) -> list[dict]:
-    base = reverse("billing:account_history", kwargs={"account_key": account_key})
-    rows = []
-    for e in entries:
-        detail_url = f"{base}{e.group_id}/"
-        rows.append({
-            "id": e.group_id, "date": fmt.short_date(e.date), "description": e.description, "kind": e.kind,
-            "amount": fmt.money(e.amount), "detail_url": detail_url,
-            "bill_url": f"{base.rsplit('history/', 1)[0]}bills/{e.bill_id}.pdf" if e.bill_id else "",
-            "bill_id": e.bill_id,
-        })
-    return rows
-
-
 @login_required
 @require_GET
 def account_history(request, account_key: str):
     """Bills and Payments: every bill and transaction, newest first, 50 a page."""
     account = access_account(request, account_key)
     status = ensure_history(tenant=request.tenant, account_key=account_key)
-    entries = request.tenant.history_entries.filter(account_key=account_key).order_by("-date", "-group_id")
-    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    bill_ids = [e.bill_id for e in page.object_list if e.bill_id]
-    pdf_ready = set(request.tenant.bills.filter(account_key=account_key, bill_id__in=bill_ids, pdf_available=True)
-                    .values_list("bill_id", flat=True)) if bill_ids else set()
-    rows = _history_rows(account_key, page.object_list)
-    for row in rows:
-        row["pdf_ready"] = row["bill_id"] in pdf_ready
-    context = {"account": account, "status": status, "page": page, "rows": rows}
-    template = "billing/history.html"
+    table_html = history_table_html(tenant=request.tenant, account_key=account_key, synced_at=status.synced_at,
+                                    page=request.GET.get("page"))
     if request.htmx and request.GET.get("page"):
-        template = "billing/_history_table.html"
-    return render(request, template, context)
+        return HttpResponse(table_html)
+    return render(request, "billing/history.html", {"account": account, "status": status, "table_html": table_html})
 
 
 @login_required

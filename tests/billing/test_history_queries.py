@@ -80,3 +80,30 @@ def test_twenty_years_are_paged_fifty_rows_at_a_time(history_client):
     last = client.get(f"/utility/accounts/{KEY}/history/?page=10").content.decode()
     assert last.count('class="detail-row"') == 480 - 450
     assert client.get(f"/utility/accounts/{KEY}/history/?page=999").status_code == 200  # the last page, not an error
+
+
+def test_a_new_copy_of_the_history_shows_at_once_though_pages_are_kept(history_client, riverton):
+    client = history_client(1)
+    url = f"/utility/accounts/{KEY}/history/"
+    assert "Utility bill 2026-11" not in client.get(url).content.decode()
+    # The next copy from COWS (a period close) brings a new bill and a new sync time.
+    HistoryEntry.objects.create(tenant=riverton.tenant, account_key=KEY, group_id="B-new", date=date(2026, 11, 30),
+                                kind="Billing", description="Utility bill 2026-11", amount=Decimal("90.10"))
+    assert "Utility bill 2026-11" not in client.get(url).content.decode()  # the kept page until the copy says so
+    HistorySync.objects.filter(account_key=KEY).update(synced_at=timezone.now() + timedelta(seconds=1))
+    body = client.get(url).content.decode()
+    assert "Utility bill 2026-11" in body and "$90.10" in body
+
+
+def test_a_page_past_the_end_or_not_a_number_is_answered_like_the_paginator(history_client):
+    client = history_client(20)
+
+    def table(query: str) -> str:
+        body = client.get(f"/utility/accounts/{KEY}/history/{query}").content.decode()
+        return body.split('id="history-table"', 1)[1].split("</nav>", 1)[0]
+
+    last, first = table("?page=10"), table("")
+    assert "Page 10 of 10" in last and "Page 1 of 10" in first
+    for made_up in (11, 500, 99999):
+        assert table(f"?page={made_up}") == last
+    assert table("?page=abc") == first
