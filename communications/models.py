@@ -39,3 +39,19 @@ class Communication(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class EmailTemplate(models.Model):
+    """The office's own subject and body for one kind of automatic email (the defaults are in
+    communications/templates_registry.py; a kind with no row uses them)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="email_templates")
+    kind = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="email_template_unique")]

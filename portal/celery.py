@@ -14,4 +14,5 @@ app.conf.beat_schedule = {
     "probe-cows-links": {"task": "cows_bridge.tasks.probe_links", "schedule": 60.0},
     "poll-billing-periods": {"task": "billing.tasks.poll_periods", "schedule": 60.0},
     "post-waiting-payments": {"task": "billing.tasks.post_waiting_payments", "schedule": 20.0},
+    "run-autopay": {"task": "autopay.tasks.run_autopay", "schedule": 60.0},
 }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("office/", include("adminpanel.urls")),
     path("utility/", include("customers.link_urls")),
     path("utility/", include("billing.accounts.urls")),
+    path("utility/", include("autopay.urls")),
     path("pay/", include("billing.payments.urls")),
     path("communications/", include("communications.urls")),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone as dt_timezone
 
+from django.dispatch import Signal
 from django.utils import timezone
 
 from cows_bridge import client as cows
@@ -23,6 +24,9 @@ from .snapshots import store_summaries
 
 logger = logging.getLogger(__name__)
 LONG_AGO = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
+# Sent (tenant=, period_id=, period_label=) after the portal caught up with a close it saw;
+# AutoPay's automatic Schedule Payments listens. Receivers run in the poller's city and time zone.
+period_closed = Signal()
 
 
 def poll_period_state(*, tenant: Tenant) -> bool:
@@ -44,6 +48,10 @@ def poll_period_state(*, tenant: Tenant) -> bool:
     if changed:
         logger.info("billing period %s was closed; catching up", closed.label)
         catch_up_after_close(tenant=tenant)
+        for receiver, result in period_closed.send_robust(sender=PeriodState, tenant=tenant, period_id=closed.id,
+                                                          period_label=closed.label):
+            if isinstance(result, Exception):
+                logger.error("after the close of %s, %s failed: %s", closed.label, receiver.__qualname__, result)
     return changed and not first_look
 
 

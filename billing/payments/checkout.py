@@ -81,11 +81,13 @@ def fees_for(*, tenant: Tenant, amount: Decimal) -> dict[str, Decimal]:
 
 @transaction.atomic
 def start_checkout(*, tenant: Tenant, items: list[ItemSpec], method: MethodSpec, user=None, session_key: str = "",
-                   payer_email: str = "", payer_name: str = "", customer_present: bool = True) -> Payment:
+                   payer_email: str = "", payer_name: str = "", customer_present: bool = True,
+                   reference: str = "", idempotency_key: str = "", actor=None) -> Payment:
     """Save the payment to be made (nothing is charged yet) and return it for confirmation.
 
     It is tied to the city's provider account of this moment: every later call on it uses that one.
-    `customer_present` is False for a charge nobody watches (AutoPay).
+    `customer_present` is False for a charge nobody watches (AutoPay), which also brings its own
+    `reference` and `idempotency_key` (derived from its scheduled payment, so one row is one charge).
     """
     if not items:
         raise CheckoutError(_("There is nothing to pay."))
@@ -119,9 +121,10 @@ def start_checkout(*, tenant: Tenant, items: list[ItemSpec], method: MethodSpec,
 
     amount = sum((i.amount for i in items), Decimal("0.00"))
     fee = payment_settings(tenant).fee_for(kind, amount)
-    reference = "CC" + uuid.uuid4().hex[:14].upper()
+    reference = reference or "CC" + uuid.uuid4().hex[:14].upper()
     payment = Payment.objects.create(
-        tenant=tenant, reference=reference, idempotency_key=f"{tenant.slug}-{reference}-{secrets.token_hex(6)}",
+        tenant=tenant, reference=reference,
+        idempotency_key=idempotency_key or f"{tenant.slug}-{reference}-{secrets.token_hex(6)}",
         user=user if getattr(user, "is_authenticated", False) else None, session_key=session_key,
         payer_email=payer_email or (getattr(user, "email", "") or ""), payer_name=payer_name,
         amount=amount, fee=fee, total=amount + fee, method_kind=kind, method_brand=brand, method_last4=last4,
@@ -134,7 +137,8 @@ def start_checkout(*, tenant: Tenant, items: list[ItemSpec], method: MethodSpec,
                     category_name=i.category_name, distribution=i.distribution, distribution_name=i.distribution_name,
                     category_reference=i.category_reference, payor=i.payor, comment=i.comment, amount=i.amount)
         for n, i in enumerate(items, start=1)])
-    states.record_start(payment, reason="checkout started", actor=states.Actor.customer(user))
+    states.record_start(payment, reason="checkout started",
+                        actor=states.as_actor(actor) if actor is not None else states.Actor.customer(user))
     return payment
 
 
@@ -225,6 +229,8 @@ def _after_charge(payment_id: int) -> None:
     """Save the method to the wallet when asked, and send the receipt email. Never undoes the charge."""
     payment = Payment.objects.select_related("tenant", "user").get(pk=payment_id)
     if payment.save_method and payment.user_id:
+        from .wallet import save_to_wallet
+
         try:
             save_to_wallet(payment=payment)
         except Exception:  # the payment stands even if the wallet could not keep the method
@@ -234,33 +240,7 @@ def _after_charge(payment_id: int) -> None:
     send_receipt_email(payment=payment)
 
 
-def save_to_wallet(*, payment: Payment) -> PaymentMethod:
-    """Keep the method a payment was made with, at the provider account that charged it."""
-    provider = provider_for_payment(payment)
-    info = provider.describe(token=payment.method_token)
-    existing_customer = (PaymentMethod.objects.filter(tenant=payment.tenant, user=payment.user, provider=provider.name)
-                         .exclude(customer_token="").values_list("customer_token", flat=True).first() or "")
-    token, customer_token = provider.save_method(token=payment.method_token, customer_token=existing_customer,
-                                                 email=payment.user.email)
-    method, _ = PaymentMethod.objects.update_or_create(
-        tenant=payment.tenant, provider=provider.name, token=token,
-        defaults={"user": payment.user, "customer_token": customer_token, "kind": info.kind, "brand": info.brand,
-                  "last4": info.last4, "exp_month": info.exp_month, "exp_year": info.exp_year, "deleted_at": None})
-    return method
-
-
-def delete_method(*, method: PaymentMethod, acting_user) -> None:
-    """Remove a method from the wallet (and from the provider); past payments keep their brand and last 4."""
-    # The account that last charged this method knows it (the city may have changed keys since).
-    last = (method.tenant.payments.filter(method_token=method.token, provider_account__isnull=False)
-            .select_related("provider_account__tenant").order_by("-created_at").first())
-    try:
-        provider = provider_for_payment(last) if last is not None else get_provider(method.tenant)
-        provider.delete_method(token=method.token, customer_token=method.customer_token)
-    except ProviderError:
-        logger.warning("provider could not forget a method; removed from the wallet anyway")
-    method.deleted_at = timezone.now()
-    method.save(update_fields=["deleted_at"])
+from .wallet import delete_method, save_to_wallet  # noqa: E402,F401  (checkout's API before wallet.py)
 
 
 def recover_processing(*, now=None, older_than: timedelta | None = None) -> int:

@@ -1,0 +1,25 @@
+"""What AutoPay hooks into: the period-close signal (automatic Schedule Payments) and new cities' settings."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from billing.accounts.periods import period_closed
+
+logger = logging.getLogger(__name__)
+
+
+def schedule_when_period_closes(sender, *, tenant, period_id, period_label, **kwargs) -> None:
+    """The city's "schedule automatically when the period closes" setting, on by default."""
+    from .enrollment import autopay_settings
+    from .tasks import schedule_after_close
+
+    if not autopay_settings(tenant).schedule_on_close:
+        return
+    transaction.on_commit(lambda: schedule_after_close.delay(tenant.pk))
+
+
+def connect() -> None:
+    period_closed.connect(schedule_when_period_closes, dispatch_uid="autopay-schedule-on-close")

@@ -1,0 +1,7 @@
+"""Manage AutoPay, the customer's screens (to be filled in)."""
+
+from django.http import HttpResponse
+
+
+def manage(request, account_key: str):
+    return HttpResponse("")
