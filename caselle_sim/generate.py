@@ -79,7 +79,7 @@ def generate(opts: GenerateOptions) -> dict[str, object]:
         zone = timeutil.tz(opts.time_zone)
     except Exception:  # noqa: BLE001 - ZoneInfoNotFoundError, or a malformed key
         raise ValueError(f"unknown time zone {opts.time_zone!r}") from None
-    today = opts.today or timeutil.now(zone).date()
+    today = opts.today or timeutil.today(zone)
     rng = random.Random(opts.seed)
     rand = rng.random
     pick = rng.choice
@@ -94,9 +94,12 @@ def generate(opts: GenerateOptions) -> dict[str, object]:
     def full(addr: str, c: str = city, st: str = state, z: str = office_zip) -> str:
         return f"{addr}, {c}, {st} {z}"
 
-    # Periods: `years` of closed monthly periods, then the open one containing today.
+    # Periods: `years` of closed monthly periods, then the open one: the newest month that has
+    # ended (last month), which the office bills and may close today. The month containing
+    # today has not ended, so it has no period yet.
     n_closed = 12 * opts.years
-    fy, fm = timeutil.add_months(today.year, today.month, -n_closed)
+    oy, om = timeutil.last_ended_month(today)
+    fy, fm = timeutil.add_months(oy, om, -n_closed)
     period_rows = []
     for i in range(n_closed + 1):
         y, m = timeutil.add_months(fy, fm, i)

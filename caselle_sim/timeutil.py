@@ -25,6 +25,11 @@ def now(zone: ZoneInfo) -> datetime:
     return datetime.now(timezone.utc).astimezone(zone)
 
 
+def today(zone: ZoneInfo) -> date:
+    """The office's date on its wall clock (what its staff would call today)."""
+    return now(zone).date()
+
+
 def iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
@@ -65,6 +70,21 @@ def month_end(year: int, month: int) -> date:
 def add_months(year: int, month: int, n: int) -> tuple[int, int]:
     idx = year * 12 + (month - 1) + n
     return idx // 12, idx % 12 + 1
+
+
+def last_ended_month(day: date) -> tuple[int, int]:
+    """(year, month) of the newest month that has ended by `day`: the month before `day`'s.
+
+    The office bills a month once it is over, so this is the period it has open: on Dec 6 it
+    is November, and on Dec 31 still November (December has not ended yet).
+    """
+    return add_months(day.year, day.month, -1)
+
+
+def first_close_day(period_end: date) -> date:
+    """The first day a period may be closed: the 1st of the next month, never its last day
+    (the guide's FAQ 3)."""
+    return period_end + timedelta(days=1)
 
 
 def due_date_for(bill_date: date) -> date:

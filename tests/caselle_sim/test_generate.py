@@ -6,9 +6,11 @@ import json
 import sqlite3
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from caselle_sim import ledger
 from caselle_sim.generate import GenerateOptions, generate
@@ -60,8 +62,6 @@ def test_regenerate_replaces_the_office(tmp_path: Path) -> None:
 
 
 def test_generated_data_is_realistic(tmp_path: Path) -> None:
-    from datetime import date
-
     generate(GenerateOptions(tmp_path, "big", "City of Big", "k", 3000, seed=9, today=date(2026, 3, 15)))
     conn = sqlite3.connect(tmp_path / "offices" / "big" / "office.sqlite3")
 
@@ -87,11 +87,45 @@ def test_generated_data_is_realistic(tmp_path: Path) -> None:
     per_landlord = [r[0] for r in conn.execute("SELECT count(*) FROM landlord_accounts GROUP BY landlord_id")]
     assert max(per_landlord) >= 5
     periods = conn.execute("SELECT label, state, due_date FROM periods ORDER BY id").fetchall()
-    assert len(periods) == 37 and periods[-1][:2] == ("2026-03", "open")
-    assert periods[-1][2] > "2026-03-15"  # the open period is due after today
+    # Today is 2026-03-15: February, the month that has just ended, is open; March has no period yet.
+    assert len(periods) == 37 and periods[-1][:2] == ("2026-02", "open") and periods[0][0] == "2023-02"
+    assert periods[-1][2] == "2026-03-18"  # the open period's bill will be due after today
     assert all(state == "closed" for _, state, _ in periods[:-1])
     # No floats in the datastore: money is integer cents.
     assert conn.execute("SELECT count(*) FROM customers WHERE typeof(equal_pay_cents) = 'real'").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("moment", "today", "open_label"), [
+    # (the clock in UTC, the office's date in Denver, the open period)
+    ("2026-12-06T16:00:00Z", "2026-12-06", "2026-11"),
+    ("2026-12-01T07:30:00Z", "2026-12-01", "2026-11"),  # the 1st: last month has just ended
+    ("2026-12-31T18:00:00Z", "2026-12-31", "2026-11"),  # December's last day: it has not ended yet
+    ("2027-01-01T05:00:00Z", "2026-12-31", "2026-11"),  # already Jan 1 in UTC, not in Denver
+    ("2027-01-01T08:00:00Z", "2027-01-01", "2026-12"),
+    ("2028-03-01T12:00:00Z", "2028-03-01", "2028-02"),
+])
+def test_the_open_period_is_the_month_that_has_just_ended(tmp_path: Path, moment: str, today: str,
+                                                          open_label: str) -> None:
+    """Without --today the generator takes the office's date from the clock; the open period is the
+    newest month whose last day is before today, and every earlier month is closed."""
+    with time_machine.travel(moment, tick=False):
+        generate(GenerateOptions(tmp_path, "clock", "City of Clock", "k", 10, seed=2, years=2))
+    conn = sqlite3.connect(tmp_path / "offices" / "clock" / "office.sqlite3")
+    assert conn.execute("SELECT generated_today FROM office").fetchone()[0] == today
+    periods = conn.execute('SELECT label, state, "end", bill_date, due_date, closed_at FROM periods ORDER BY id').fetchall()
+    assert len(periods) == 25
+    labels = [p[0] for p in periods]
+    assert labels[-1] == open_label and periods[-1][2] < today and periods[-1][5] is None
+    assert [p[1] for p in periods] == ["closed"] * 24 + ["open"]
+    assert labels == sorted(set(labels))  # one period a month, none missing
+    assert len({(int(lb[:4]) * 12 + int(lb[5:])) - i for i, lb in enumerate(labels)}) == 1
+    for label, _state, end, bill_date, due_date, closed_at in periods:
+        assert end.startswith(label) and bill_date == end  # billed at the period's end
+        first_day = date.fromisoformat(end) + timedelta(days=1)
+        due = date.fromisoformat(due_date)
+        assert 18 <= (due - date.fromisoformat(end)).days <= 20 and due.day in (18, 19, 20)
+        if closed_at is not None:  # the office closed it on the 1st of the next month
+            assert closed_at.startswith(first_day.isoformat() + "T00:30:00")
 
 
 def test_guide_example_charges() -> None:
@@ -111,8 +145,8 @@ def test_cli_close_period_and_landlords(tmp_path: Path) -> None:
     proc = _cli("close-period", "--data", str(tmp_path), "--office", "demo")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["closed"]["label"] == "2026-03" and out["closed"]["state"] == "closed"
-    assert out["open"]["label"] == "2026-04" and out["open"]["state"] == "open"
+    assert out["closed"]["label"] == "2026-02" and out["closed"]["state"] == "closed"
+    assert out["open"]["label"] == "2026-03" and out["open"]["state"] == "open"
 
     conn = sqlite3.connect(tmp_path / "offices" / "demo" / "office.sqlite3")
     cid, number = conn.execute("SELECT id, number FROM customers ORDER BY id LIMIT 1").fetchone()
