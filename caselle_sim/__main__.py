@@ -51,7 +51,7 @@ def _with_office(args: argparse.Namespace, action) -> int:  # type: ignore[no-un
 
 def _cmd_close_period(args: argparse.Namespace) -> int:
     def action(conn):  # type: ignore[no-untyped-def]
-        closed, opened = store.close_period(conn, store.load_office(conn))
+        closed, opened = store.close_period(conn, store.load_office(conn), force=args.force)
         return {"closed": closed.to_json(), "open": opened.to_json()}
 
     return _with_office(args, action)
@@ -123,9 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
     s.set_defaults(func=_cmd_serve)
 
-    c = sub.add_parser("close-period", help="close the office's open billing period")
+    c = sub.add_parser("close-period", help="close the office's open billing period (once it has ended)")
     c.add_argument("--data", required=True)
     c.add_argument("--office", required=True)
+    c.add_argument("--force", action="store_true",
+                   help="close it even though it has not ended yet (for tests); otherwise a period "
+                        "may be closed from the day after its end")
     c.set_defaults(func=_cmd_close_period)
 
     f = sub.add_parser("fault", help="add or clear a fault rule on a running server")

@@ -431,13 +431,33 @@ def h_periods(app: App, req: Request, p: dict[str, str]) -> Response:
     return json_response(200, _periods_json(app.office(req, p["office"])))
 
 
-def _close(ctx: OfficeContext) -> Response:
-    closed, opened = store.close_period(ctx.conn, ctx.office)
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+def _force(req: Request) -> bool:
+    """``force`` from the JSON body (true/false) or the query string (true/1/yes, false/0/no)."""
+    body = req.json()
+    if "force" in body:
+        if not isinstance(body["force"], bool):
+            raise ApiError(422, "invalid_field", "force must be true or false")
+        return body["force"]
+    text = req.query.get("force")
+    if text is None:
+        return False
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    raise ApiError(422, "invalid_field", "force must be true or false")
+
+
+def _close(ctx: OfficeContext, req: Request) -> Response:
+    closed, opened = store.close_period(ctx.conn, ctx.office, force=_force(req))
     return json_response(200, {"closed": closed.to_json(), "open": opened.to_json()})
 
 
 def h_close_period(app: App, req: Request, p: dict[str, str]) -> Response:
-    return _close(app.office(req, p["office"]))
+    return _close(app.office(req, p["office"]), req)
 
 
 def h_landlords(app: App, req: Request, p: dict[str, str]) -> Response:
@@ -635,7 +655,7 @@ def c_faults_clear(app: App, req: Request, p: dict[str, str]) -> Response:
 
 
 def c_close_period(app: App, req: Request, p: dict[str, str]) -> Response:
-    return _close(app.office(req, p["office"], auth=False))
+    return _close(app.office(req, p["office"], auth=False), req)
 
 
 def _landlord_id(text: str) -> int:

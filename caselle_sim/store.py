@@ -386,12 +386,18 @@ def make_period_row(pid: int, year: int, month: int, state: str,
             due.isoformat(), state, closed_at, close_key)
 
 
-def close_period(conn: sqlite3.Connection, office: Office, at: datetime | None = None) -> tuple[Period, Period]:
+def close_period(conn: sqlite3.Connection, office: Office, at: datetime | None = None,
+                 force: bool = False) -> tuple[Period, Period]:
     """Close the open period and open the next one (one transaction).
 
     Closing is what makes the drafted bills final: the ledger counts a period's bills only
     once it is closed, so balance due, last billed amount, due date and the PDF all change
     here, and nothing else needs rewriting (bills are derived).
+
+    As in Caselle, a period is closed only once it is over: from the day after its end (the 1st
+    of the next month) on the office's wall clock. Before that it is refused (409
+    ``period_not_ended``) and nothing changes, unless ``force`` (for tests that close periods
+    back to back).
     """
     zone = office.zone
     conn.execute("BEGIN IMMEDIATE")
@@ -403,10 +409,20 @@ def close_period(conn: sqlite3.Connection, office: Office, at: datetime | None =
         ).fetchone()
         if row is None:
             raise StoreError("no_open_period", "the office has no open period", 409)
+        end = date.fromisoformat(row[3])
+        today = at.astimezone(zone).date()
+        first_day = timeutil.first_close_day(end)
+        if today < first_day and not force:
+            raise StoreError(
+                "period_not_ended",
+                f"period {row[1]} ({row[2]} to {row[3]}) has not ended: it may be closed on or after "
+                f"{first_day.isoformat()} (today is {today.isoformat()} in {office.time_zone}); "
+                "use force to close it anyway",
+                409,
+            )
         closed_at = timeutil.iso(at.astimezone(zone))
         conn.execute("UPDATE periods SET state = 'closed', closed_at = ?, close_key = ? WHERE id = ?",
                      (closed_at, timeutil.local_key(at, zone), row[0]))
-        end = date.fromisoformat(row[3])
         nxt = end + timedelta(days=1)
         conn.execute(PERIOD_INSERT, make_period_row(row[0] + 1, nxt.year, nxt.month, "open", None, None))
         conn.execute("COMMIT")

@@ -230,8 +230,11 @@ class CaselleSim:
     def clear_faults(self) -> None:
         self.control("DELETE", "/faults")
 
-    def close_period(self, slug: str) -> dict[str, Any]:
-        return self.control("POST", f"/offices/{slug}/close-period").json()
+    def close_period(self, slug: str, force: bool = False) -> dict[str, Any]:
+        """Close the office's open period, as its staff do. The simulator refuses (409
+        ``period_not_ended``, raised here as an HTTPError) a period that has not ended yet, unless
+        ``force``: a generated office's open period has ended, the one after it has not."""
+        return self.control("POST", f"/offices/{slug}/close-period", json={"force": force}).json()
 
     def attach_landlord(self, slug: str, landlord_id: int, customer_number: str) -> dict[str, Any]:
         return self.control("POST", f"/offices/{slug}/landlords/{landlord_id}/accounts/{customer_number}").json()

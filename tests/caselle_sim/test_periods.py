@@ -1,14 +1,23 @@
-"""Closing the billing period: the drafted bill becomes final, with its PDF."""
+"""Closing the billing period: the drafted bill becomes final, with its PDF; and only once the
+period has ended (from the 1st of the next month), unless forced."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
+import requests
+import time_machine
 
+from caselle_sim.__main__ import main
+from caselle_sim.api import App, Request
+from caselle_sim.generate import GenerateOptions, generate
 from tests.sim_fixtures import ROOT, CaselleSim
 
 from ._support import cents, pdf_contains
@@ -32,7 +41,9 @@ def test_close_period_finalizes_the_draft(sim: CaselleSim, office: dict[str, Any
     assert open_period["id"] not in [b["period_id"] for b in bills_before]
     assert sim.get(f"/accounts/{number}/bills/B0-{open_period['id']}/pdf", office=SLUG).status_code == 404
 
-    r = sim.post("/periods/close", office=SLUG)
+    # Forced: this module's tests share the office and any of them may have closed the month that
+    # had ended (test_closing_waits_for_the_end_of_the_period closes without force, on its own office).
+    r = sim.post("/periods/close", office=SLUG, json={"force": True})
     assert r.status_code == 200, r.text
     closed, new_open = r.json()["closed"], r.json()["open"]
     assert closed["id"] == open_period["id"] and closed["state"] == "closed" and closed["closed_at"]
@@ -73,7 +84,7 @@ def test_receipt_before_close_is_on_the_new_bill(sim: CaselleSim, office: dict[s
     r = sim.post("/receipts", office=SLUG, json={"reference": f"close-race-{number}", "kind": "utility",
                                                  "customer_number": number, "amount": "20.00", "method": "ach"})
     assert r.status_code == 201
-    sim.close_period(SLUG)  # within the same second as the receipt
+    sim.close_period(SLUG, force=True)  # within the same second as the receipt
     bill = sim.get(f"/accounts/{number}/bills", office=SLUG).json()["bills"][0]
     assert bill["period_id"] == open_id
     assert cents(bill["payments"]) == earlier - 2000
@@ -85,7 +96,7 @@ def test_receipt_before_close_is_on_the_new_bill(sim: CaselleSim, office: dict[s
 def test_close_period_from_the_cli_while_serving(sim: CaselleSim, office: dict[str, Any]) -> None:
     open_id = sim.get("/periods", office=SLUG).json()["open"]["id"]
     proc = subprocess.run([sys.executable, "-m", "caselle_sim", "close-period", "--data", str(sim.data_dir),
-                           "--office", SLUG], cwd=ROOT, capture_output=True, text=True, timeout=60)
+                           "--office", SLUG, "--force"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert sim.get("/periods", office=SLUG).json()["open"]["id"] == open_id + 1
     assert sim.get("/status", office=SLUG).json()["last_closed_period"]["id"] == open_id
@@ -142,3 +153,160 @@ def test_penalty_when_past_due_at_close(sim: CaselleSim) -> None:
         assert len(pen) == 1 and pen[0]["amount"] == bill["penalties"]
     for number in set(bills) - set(penalized):  # nothing past due (a dollar at most), or on Equal Pay
         assert past_due[number] <= 100 or sim.get(f"/accounts/{number}", office=slug).json()["equal_pay_amount"]
+
+
+def test_closing_waits_for_the_end_of_the_period(sim: CaselleSim) -> None:
+    """On the real clock: a fresh office's open period is the month that has ended, so it closes;
+    the next one (this month) has not ended and is refused by the office API, the control API and
+    the CLI alike, until forced."""
+    slug = "calendar-live"
+    sim.own_office(slug, customers=15, seed=61)
+    first = sim.get("/periods", office=slug).json()["open"]
+    r = sim.post("/periods/close", office=slug)
+    assert r.status_code == 200, r.text
+    assert r.json()["closed"]["label"] == first["label"]
+    now_open = r.json()["open"]
+    may_close_on = (date.fromisoformat(now_open["end"]) + timedelta(days=1)).isoformat()
+
+    r = sim.post("/periods/close", office=slug)
+    assert r.status_code == 409
+    assert r.json()["error"] == "period_not_ended"
+    assert now_open["label"] in r.json()["message"] and may_close_on in r.json()["message"]
+    r = sim.request("POST", f"/_control/offices/{slug}/close-period", headers={"X-Control-Key": sim.control_key})
+    assert r.status_code == 409 and r.json()["error"] == "period_not_ended"
+    with pytest.raises(requests.HTTPError):
+        sim.close_period(slug)
+    proc = subprocess.run([sys.executable, "-m", "caselle_sim", "close-period", "--data", str(sim.data_dir),
+                           "--office", slug], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert now_open["label"] in proc.stderr and may_close_on in proc.stderr
+    assert sim.get("/periods", office=slug).json()["open"] == now_open  # nothing changed
+
+    r = sim.post("/periods/close?force=true", office=slug)
+    assert r.status_code == 200 and r.json()["closed"]["label"] == now_open["label"]
+    assert sim.close_period(slug, force=True)["closed"]["id"] == now_open["id"] + 1
+    r = sim.post("/periods/close", office=slug, json={"force": "yes"})
+    assert r.status_code == 422 and r.json()["error"] == "invalid_field"
+    assert sim.get("/periods", office=slug).json()["open"]["id"] == now_open["id"] + 2
+
+
+# ------------------------------------------------------------------ the calendar, on a moved clock
+
+DENVER = ZoneInfo("America/Denver")
+CAL = "cal"
+CAL_KEY = "cal-key"
+
+
+def _denver(y: int, m: int, d: int, hour: int = 12, minute: int = 0) -> datetime:
+    return datetime(y, m, d, hour, minute, tzinfo=DENVER)
+
+
+class _Office:
+    """An office generated on 2026-12-06 (Denver) and its API, called in this process so the clock
+    can be moved."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        with time_machine.travel(_denver(2026, 12, 6, 9), tick=False):
+            out = generate(GenerateOptions(data_dir, CAL, "City of Cal", CAL_KEY, 30, seed=21))
+        self.number = out["samples"][0]["customer_number"]
+        self.app = App(data_dir, control_key="ctl", log_errors=False)
+
+    def call(self, method: str, path: str, body: object = None, control: bool = False) -> tuple[int, Any]:
+        prefix = f"/_control/offices/{CAL}" if control else f"/api/v1/offices/{CAL}"
+        headers = {"X-Control-Key": "ctl"} if control else {"Authorization": f"Bearer {CAL_KEY}"}
+        resp = self.app.dispatch(Request(method, prefix + path, headers,
+                                         json.dumps(body).encode() if body is not None else b""))
+        return resp.status, json.loads(resp.body)
+
+    def close(self, body: object = None, query: str = "", control: bool = False) -> tuple[int, Any]:
+        """POST .../periods/close, or the control API's .../close-period."""
+        return self.call("POST", ("/close-period" if control else "/periods/close") + query, body, control)
+
+    def periods(self) -> dict[str, Any]:
+        return self.call("GET", "/periods")[1]
+
+    def account(self) -> dict[str, Any]:
+        return self.call("GET", f"/accounts/{self.number}")[1]
+
+
+@pytest.fixture
+def cal(tmp_path: Path) -> Iterator[_Office]:
+    office = _Office(tmp_path)
+    yield office
+    office.app.conns.close_all()
+
+
+def test_the_ended_month_closes_and_bills_dated_at_its_end_are_due_after_today(cal: _Office) -> None:
+    before = cal.periods()
+    assert before["open"]["label"] == "2026-11" and before["closed"][0]["label"] == "2026-10"
+    with time_machine.travel(_denver(2026, 12, 6, 10), tick=False):
+        status, out = cal.close()
+    assert status == 200, out
+    closed = out["closed"]
+    assert (closed["label"], closed["state"], closed["bill_date"], closed["due_date"]) == (
+        "2026-11", "closed", "2026-11-30", "2026-12-18")
+    assert closed["closed_at"] == "2026-12-06T10:00:00-07:00"
+    assert (out["open"]["label"], out["open"]["state"], out["open"]["end"]) == ("2026-12", "open", "2026-12-31")
+    account = cal.account()
+    assert account["last_bill_date"] == "2026-11-30" and account["due_date"] == "2026-12-18"
+    assert account["due_date"] > "2026-12-06"  # due after today: every AutoPay timing can still happen
+    status, bills = cal.call("GET", f"/accounts/{cal.number}/bills")
+    assert bills["bills"][0]["period_label"] == "2026-11" and bills["bills"][0]["bill_date"] == "2026-11-30"
+
+
+def test_closing_before_the_day_after_the_end_is_refused_and_changes_nothing(
+        cal: _Office, capsys: pytest.CaptureFixture[str]) -> None:
+    with time_machine.travel(_denver(2026, 12, 6, 10), tick=False):
+        assert cal.close()[0] == 200  # November: it has ended
+    periods, account = cal.periods(), cal.account()
+    message = ("period 2026-12 (2026-12-01 to 2026-12-31) has not ended: it may be closed on or after "
+               "2027-01-01")
+    # 23:59 on the period's last day in Denver is already Jan 1 in UTC: the office's wall clock decides.
+    for moment in (_denver(2026, 12, 6, 11), _denver(2026, 12, 31, 0, 1), _denver(2026, 12, 31, 23, 59)):
+        with time_machine.travel(moment, tick=False):
+            for control in (False, True):
+                status, out = cal.close(control=control)
+                assert status == 409 and out["error"] == "period_not_ended"
+                assert out["message"].startswith(message)
+                assert f"today is {moment.date().isoformat()} in America/Denver" in out["message"]
+            status, out = cal.close({"force": False})
+            assert status == 409 and out["error"] == "period_not_ended"
+            assert main(["close-period", "--data", str(cal.data_dir), "--office", CAL]) == 2
+            captured = capsys.readouterr()
+            assert captured.out == "" and message in captured.err
+    assert cal.periods() == periods and cal.account() == account
+
+
+def test_closing_on_the_first_of_the_next_month_works(cal: _Office) -> None:
+    with time_machine.travel(_denver(2026, 12, 6, 10), tick=False):
+        assert cal.close()[0] == 200
+    with time_machine.travel(_denver(2027, 1, 1, 0, 5), tick=False):
+        status, out = cal.close(control=True)
+        assert status == 200, out
+        assert (out["closed"]["label"], out["closed"]["bill_date"], out["closed"]["due_date"]) == (
+            "2026-12", "2026-12-31", "2027-01-18")
+        assert out["open"]["label"] == "2027-01"
+        account = cal.account()
+        assert account["last_bill_date"] == "2026-12-31" and account["due_date"] == "2027-01-18"
+        # ... and January waits for February.
+        status, out = cal.close()
+        assert status == 409 and "on or after 2027-02-01" in out["message"]
+
+
+def test_force_closes_a_period_that_has_not_ended(cal: _Office, capsys: pytest.CaptureFixture[str]) -> None:
+    with time_machine.travel(_denver(2026, 12, 6, 10), tick=False):
+        assert cal.close()[0] == 200
+        status, out = cal.close({"force": True})
+        assert status == 200 and out["closed"]["label"] == "2026-12" and out["open"]["label"] == "2027-01"
+        status, out = cal.close(query="?force=1", control=True)
+        assert status == 200 and out["closed"]["label"] == "2027-01"
+        assert main(["close-period", "--data", str(cal.data_dir), "--office", CAL, "--force"]) == 0
+        assert json.loads(capsys.readouterr().out)["closed"]["label"] == "2027-02"
+        status, out = cal.close(query="?force=maybe")
+        assert status == 422 and out["error"] == "invalid_field"
+    periods = cal.periods()
+    assert periods["open"]["label"] == "2027-03"
+    assert [p["label"] for p in periods["closed"][:4]] == ["2027-02", "2027-01", "2026-12", "2026-11"]
+    # A forced bill is dated at its period's end, like any other.
+    assert cal.account()["last_bill_date"] == "2027-02-28"
