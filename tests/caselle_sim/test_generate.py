@@ -119,13 +119,14 @@ def test_the_open_period_is_the_month_that_has_just_ended(tmp_path: Path, moment
     assert [p[1] for p in periods] == ["closed"] * 24 + ["open"]
     assert labels == sorted(set(labels))  # one period a month, none missing
     assert len({(int(lb[:4]) * 12 + int(lb[5:])) - i for i, lb in enumerate(labels)}) == 1
-    for label, _state, end, bill_date, due_date, closed_at in periods:
+    for label, _state, end, bill_date, due_date, _closed_at in periods:
         assert end.startswith(label) and bill_date == end  # billed at the period's end
-        first_day = date.fromisoformat(end) + timedelta(days=1)
         due = date.fromisoformat(due_date)
         assert 18 <= (due - date.fromisoformat(end)).days <= 20 and due.day in (18, 19, 20)
-        if closed_at is not None:  # the office closed it on the 1st of the next month
-            assert closed_at.startswith(first_day.isoformat() + "T00:30:00")
+    for _label, _state, end, _bill_date, _due_date, closed_at in periods[:-1]:
+        # The office closed each on the 1st of the next month.
+        first_day = date.fromisoformat(end) + timedelta(days=1)
+        assert first_day.day == 1 and closed_at.startswith(first_day.isoformat() + "T00:30:00")
 
 
 def test_guide_example_charges() -> None:
