@@ -1,76 +1,49 @@
-"""Show Completed Payments as an Excel workbook."""
+"""The columns of the office's Excel exports (written by adminpanel/listing.py)."""
 
 from __future__ import annotations
 
-import tempfile
-from typing import IO
-
-from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from billing.formatting import money
-from billing.payments.models import Payment
 from portal.models import Tenant
 
-
-MONEY_FORMAT = '"$"#,##0.00;("$"#,##0.00)'
-DATE_FORMAT = "yyyy-mm-dd hh:mm"
-CHUNK = 1000
+from .listing import DATE_FORMAT, DATETIME_FORMAT, MONEY_FORMAT, Column, local_datetime
 
 
-def export_filename(tenant: Tenant) -> str:
-    today = timezone.localtime(timezone.now(), tenant.zone).date()
-    return f"payments-{tenant.slug}-{today.isoformat()}.xlsx"
+def _items(payment) -> list:
+    # The prefetched items: reading them through .all() costs no query per row.
+    return list(payment.items.all())
 
 
-def write_payments_xlsx(*, tenant: Tenant, payments: QuerySet[Payment]) -> IO[bytes]:
-    """The payments as a workbook in a temporary file (rewound), a row each, written as it goes.
-
-    A write-only workbook keeps only the current row in memory, and the rows are read in
-    chunks with their items, so thousands of payments cost neither memory nor queries per row.
-    """
+def payment_columns(tenant: Tenant) -> list[Column]:
+    """Show Completed Payments: a row per payment, amounts as numbers, dates in the city's time."""
     zone = tenant.zone
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Payments"))
-    widths = [18, 18, 30, 30, 40, 12, 12, 12, 20, 24, 28]
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
+    return [
+        Column(_("Date"), lambda p: local_datetime(p.charged_at or p.created_at, zone), DATETIME_FORMAT, 18),
+        Column(_("Reference"), lambda p: p.reference, width=18),
+        Column(_("Payer"), lambda p: p.payer_name, width=30),
+        Column(_("Payer email"), lambda p: p.payer_email, width=30),
+        Column(_("Items"), lambda p: "; ".join(f"{i.label}: {money(i.amount)}" for i in _items(p)), width=40),
+        Column(_("Amount"), lambda p: p.amount, MONEY_FORMAT, 12),
+        Column(_("Fee"), lambda p: p.fee, MONEY_FORMAT, 12),
+        Column(_("Total"), lambda p: p.total, MONEY_FORMAT, 12),
+        Column(_("Method"), lambda p: p.method_label, width=20),
+        Column(_("State"), lambda p: p.get_state_display(), width=24),
+        Column(_("Confirmation numbers"),
+               lambda p: ", ".join(i.confirmation_number for i in _items(p) if i.confirmation_number), width=28),
+    ]
 
-    def cell(value, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
-        c = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            c.data_type = "s"  # a payer named "=HYPERLINK(...)" stays text, never a formula
-        if number_format:
-            c.number_format = number_format
-        if bold:
-            c.font = Font(bold=True)
-        return c
 
-    headers = [_("Date"), _("Reference"), _("Payer"), _("Payer email"), _("Items"), _("Amount"), _("Fee"),
-               _("Total"), _("Method"), _("State"), _("Confirmation numbers")]
-    sheet.append([cell(h, bold=True) for h in headers])
-    for payment in payments.iterator(chunk_size=CHUNK):
-        items = list(payment.items.all())
-        when = timezone.localtime(payment.charged_at or payment.created_at, zone).replace(tzinfo=None)
-        sheet.append([
-            cell(when, DATE_FORMAT),
-            cell(payment.reference),
-            cell(payment.payer_name),
-            cell(payment.payer_email),
-            cell("; ".join(f"{i.label}: {money(i.amount)}" for i in items)),
-            cell(payment.amount, MONEY_FORMAT),
-            cell(payment.fee, MONEY_FORMAT),
-            cell(payment.total, MONEY_FORMAT),
-            cell(payment.method_label),
-            cell(payment.get_state_display()),
-            cell(", ".join(i.confirmation_number for i in items if i.confirmation_number)),
-        ])
-    out = tempfile.TemporaryFile()
-    book.save(out)
-    out.seek(0)
-    return out
+def scheduled_payment_columns() -> list[Column]:
+    """Scheduled/Previous Payments: the screen's columns, from its rows (adminpanel/autopay_rows.py)."""
+    return [
+        Column(_("Customer"), lambda r: r["customer_name"], width=24),
+        Column(_("Customer email"), lambda r: r["customer_email"], width=30),
+        Column(_("Customer number"), lambda r: r["customer_number"], width=16),
+        Column(_("Period"), lambda r: r["period"], width=10),
+        Column(_("Due date"), lambda r: r["due_date"], DATE_FORMAT, 12),
+        Column(_("Charge date"), lambda r: r["charge_on"], DATE_FORMAT, 12),
+        Column(_("Amount"), lambda r: r["amount"], MONEY_FORMAT, 12),
+        Column(_("Method"), lambda r: r["method"], width=22),
+        Column(_("Status"), lambda r: r["status"], width=40),
+    ]

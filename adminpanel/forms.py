@@ -1,4 +1,4 @@
-"""The office's forms: filters over the payment lists, and the payment settings."""
+"""The office's forms: the payment settings (the lists' filters are in adminpanel/filters.py)."""
 
 from __future__ import annotations
 
@@ -12,51 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.payments.availability import selectable_providers
 from billing.payments import settings as payment_settings_domain
-from billing.payments.models import Payment, PaymentSettings
+from billing.payments.models import PaymentSettings
 from billing.payments.providers import account_keys
 
 RECEIPT_VARIABLES = ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting")
 ZERO = Decimal("0")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class PaymentFilterForm(forms.Form):
-    """Show Completed Payments: date range (city time), state, payment type and a search."""
-
-    STATES = (
-        ("", _("Any state")),
-        (Payment.State.POSTED, _("Posted")),
-        (Payment.State.CHARGED, _("Received, posting pending")),
-        (Payment.State.PROCESSING, _("Charging")),
-        (Payment.State.FAILED, _("Failed")),
-    )
-    KINDS = (("", _("Card or bank account")), ("card", _("Card")), ("ach", _("Bank account")))
-
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
-    kind = forms.ChoiceField(label=_("Payment type"), choices=KINDS, required=False)
-    q = forms.CharField(label=_("Search"), required=False, max_length=100, strip=True,
-                        help_text=_("Reference, payer email, customer number or confirmation number."),
-                        widget=forms.TextInput(attrs={"type": "search"}))
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return data
-
-    def filters(self) -> dict:
-        """The valid filters only: a bad field is reported and left out, the others still apply."""
-        self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in (None, "")}
 
 
 # --- payment settings ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -51,11 +51,12 @@ def unresolved_charges(*, tenant: Tenant) -> QuerySet[Payment]:
             .order_by("created_at", "id"))
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _search(text: str) -> Q:
+def payment_search(text: str) -> Q:
+    """Reference, payer email or name, customer number (with or without dashes) or confirmation number."""
     items = PaymentItem.objects.filter(payment=OuterRef("pk"))
     item_match = Q(customer_number__icontains=text) | Q(confirmation_number__icontains=text)
     digits = re.sub(r"[\s.\-]", "", text)  # customer numbers are typed with or without dashes and periods
@@ -65,25 +66,13 @@ def _search(text: str) -> Q:
             | Exists(items.filter(item_match)))
 
 
-def completed_payments(*, tenant: Tenant, filters: dict) -> QuerySet[Payment]:
-    """Every payment this city sent to its provider, newest first, with its items, filtered.
+def completed_payments(*, tenant: Tenant) -> QuerySet[Payment]:
+    """Every payment this city sent to its provider, newest first, with its items (filtered by CompletedPaymentFilter).
 
-    `filters` holds the valid values of PaymentFilterForm: dates are days in the city's time zone.
     Checkouts never confirmed (nothing went to the provider) are left out.
     """
-    zone = tenant.zone
     payments = (tenant.payments.exclude(state=Payment.State.CREATED)
                 .annotate(paid_at=Coalesce("charged_at", "created_at")))
-    if filters.get("date_from"):
-        payments = payments.filter(paid_at__gte=_local_midnight(filters["date_from"], zone))
-    if filters.get("date_to"):
-        payments = payments.filter(paid_at__lt=_local_midnight(filters["date_to"] + timedelta(days=1), zone))
-    if filters.get("state"):
-        payments = payments.filter(state=filters["state"])
-    if filters.get("kind"):
-        payments = payments.filter(method_kind=filters["kind"])
-    if filters.get("q"):
-        payments = payments.filter(_search(filters["q"]))
     return payments.prefetch_related(Prefetch("items", queryset=PaymentItem.objects.order_by("id"))).order_by(
         "-paid_at", "-id")
 

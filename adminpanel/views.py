@@ -1,9 +1,7 @@
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +16,11 @@ from billing.payments.models import Payment, PaymentMethod, PaymentSettings
 from portal.access import office_admin_required
 
 from . import exports, selectors, services
-from .forms import FeePreviewForm, PaymentFilterForm, PaymentSettingsForm
+from .filters import CompletedPaymentFilter
+from .forms import FeePreviewForm, PaymentSettingsForm
+from .listing import export, list_page
 
-PAGE_SIZE = 50
 PENDING_SHOWN = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @office_admin_required
@@ -116,15 +114,14 @@ def _payment_row(payment: Payment) -> dict:
 @require_GET
 def payments(request):
     """Show Completed Payments: every payment through the provider, newest first, filtered, 50 a page."""
-    form = PaymentFilterForm(request.GET)
-    found = selectors.completed_payments(tenant=request.tenant, filters=form.filters())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = list_page(request, CompletedPaymentFilter, selectors.completed_payments(tenant=request.tenant))
     received = Q(state__in=[Payment.State.CHARGED, Payment.State.POSTED])
-    totals = found.order_by().aggregate(count=Count("id", filter=received), amount=Sum("amount", filter=received),
-                                        fee=Sum("fee", filter=received), total=Sum("total", filter=received))
+    totals = listing.filters.qs.order_by().aggregate(
+        count=Count("id", filter=received), amount=Sum("amount", filter=received),
+        fee=Sum("fee", filter=received), total=Sum("total", filter=received))
     zero = Decimal("0.00")
     context = {
-        "form": form, "page": page, "rows": [_payment_row(p) for p in page.object_list],
+        "form": listing.form, "page": listing.page, "rows": [_payment_row(p) for p in listing.page.object_list],
         "received_count": totals["count"], "received_amount": money(totals["amount"] or zero),
         "received_fee": money(totals["fee"] or zero), "received_total": money(totals["total"] or zero),
     }
@@ -135,13 +132,8 @@ def payments(request):
 @require_GET
 def payments_export(request):
     """Export to Excel: the filtered payments (every page), as numbers and dates."""
-    form = PaymentFilterForm(request.GET)
-    found = selectors.completed_payments(tenant=request.tenant, filters=form.filters())
-    workbook = exports.write_payments_xlsx(tenant=request.tenant, payments=found)
-    response = FileResponse(workbook, as_attachment=True, filename=exports.export_filename(request.tenant),
-                            content_type=XLSX)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export(request, CompletedPaymentFilter, selectors.completed_payments(tenant=request.tenant),
+                  name="payments", title=_("Payments"), columns=exports.payment_columns(request.tenant))
 
 
 # --- Payment settings --------------------------------------------------------------------------------
