@@ -50,6 +50,13 @@ class Command(BaseCommand):
         call_command("seed_demo_communications", "--tenant", tenant.slug, stdout=self.stdout)
         if samples:
             self._link_resident(tenant, resident, samples)
+            from autopay.demo import seed_autopay_demo
+
+            keys = set(resident.linked_accounts.filter(tenant=tenant).values_list("account_key", flat=True))
+            lines = seed_autopay_demo(tenant=tenant, password=DEMO_PASSWORD, skip_keys=keys)
+            if lines:
+                self.stdout.write("Demo AutoPay households (password as above):")
+                self.stdout.write("\n".join(lines))
         self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
                           f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")
 
