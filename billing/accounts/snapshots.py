@@ -47,6 +47,7 @@ class AccountRow:
     fetched_at: datetime | None
     link_id: int | None = None
     via: str = ""  # the landlord's or cosigner's name when seen through one
+    extras: list = field(default_factory=list)  # other apps' links on the card (extras.py)
 
     @property
     def customer_number(self) -> str:

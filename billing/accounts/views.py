@@ -10,6 +10,7 @@ from cows_bridge.errors import CowsError, CowsNotFound
 from .. import formatting as fmt
 from . import services
 from .access import access_account
+from .extras import JUST_LINKED, extras_for
 from .history import ensure_history
 from .history_table import history_table_html
 from .pdfs import bill_pdf_bytes
@@ -20,7 +21,13 @@ from .snapshots import accounts_for_user
 def home(request):
     """Utility Billing home: every account the user may see, with balance due and due date."""
     view = accounts_for_user(tenant=request.tenant, user=request.user)
-    return render(request, "billing/home.html", {"view": view})
+    extras = extras_for(tenant=request.tenant, user=request.user, account_keys=[r.key for r in view.rows])
+    for row in view.rows:
+        row.extras = extras[row.key]
+    linked_key = request.session.pop(JUST_LINKED, None)
+    just_linked = next((r for r in view.rows if r.key == linked_key), None)
+    offers = [e for e in just_linked.extras if e.setup_url] if just_linked else []
+    return render(request, "billing/home.html", {"view": view, "just_linked": just_linked, "offers": offers})
 
 
 def _choose_account(request, url_name: str, title: str):
@@ -53,7 +60,9 @@ def account_history(request, account_key: str):
                                     page=request.GET.get("page"))
     if request.htmx and request.GET.get("page"):
         return HttpResponse(table_html)
-    return render(request, "billing/history.html", {"account": account, "status": status, "table_html": table_html})
+    extras = extras_for(tenant=request.tenant, user=request.user, account_keys=[account_key])[account_key]
+    return render(request, "billing/history.html", {"account": account, "status": status, "table_html": table_html,
+                                                    "extras": extras})
 
 
 @login_required

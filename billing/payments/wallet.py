@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from django.utils import timezone
 
@@ -10,6 +11,17 @@ from .models import Payment, PaymentMethod
 from .providers import ProviderError, get_provider, provider_for_payment
 
 logger = logging.getLogger(__name__)
+
+# What other apps do with a saved method (AutoPay charges it), registered by them: billing imports none of them.
+#   method_uses      callables(*, method) -> [str]: what deleting it would stop, said to its owner
+#   method_deleting  callables(*, method, acting_user) -> [str]: stop those uses (before the delete); what was stopped
+method_uses: list[Callable[..., list[str]]] = []
+method_deleting: list[Callable[..., list[str]]] = []
+
+
+def uses_of(*, method: PaymentMethod) -> list[str]:
+    """What deleting this method would stop, in its owner's words (empty: nothing uses it)."""
+    return [use for hook in method_uses for use in hook(method=method)]
 
 
 def _keep(*, tenant, user, provider, token: str) -> PaymentMethod:
@@ -38,8 +50,9 @@ def save_to_wallet(*, payment: Payment) -> PaymentMethod:
                  token=payment.method_token)
 
 
-def delete_method(*, method: PaymentMethod, acting_user) -> None:
-    """Remove a method from the wallet (and from the provider); past payments keep their brand and last 4."""
+def delete_method(*, method: PaymentMethod, acting_user) -> list[str]:
+    """Remove a method from the wallet (and from the provider), stopping what uses it first; returns what stopped."""
+    stopped = [done for hook in method_deleting for done in hook(method=method, acting_user=acting_user)]
     # The account that last charged this method knows it (the city may have changed keys since).
     last = (method.tenant.payments.filter(method_token=method.token, provider_account__isnull=False)
             .select_related("provider_account__tenant").order_by("-created_at").first())
@@ -50,3 +63,4 @@ def delete_method(*, method: PaymentMethod, acting_user) -> None:
         logger.warning("provider could not forget a method; removed from the wallet anyway")
     method.deleted_at = timezone.now()
     method.save(update_fields=["deleted_at"])
+    return stopped

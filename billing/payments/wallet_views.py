@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import checkout
+from . import wallet as wallet_service
 from .view_helpers import saved_methods
 
 
@@ -23,9 +23,15 @@ def wallet(request):
 @login_required
 @require_POST
 def delete_method(request, method_id: int):
+    """Delete a saved method; when something uses it (AutoPay), ask first, naming what it would stop."""
     method = request.tenant.payment_methods.filter(user=request.user, pk=method_id, deleted_at__isnull=True).first()
     if method is None:
         raise Http404
-    checkout.delete_method(method=method, acting_user=request.user)
+    uses = wallet_service.uses_of(method=method)
+    if uses and request.POST.get("confirm") != "yes":
+        return render(request, "pay/wallet_delete.html", {"method": method, "uses": uses})
+    stopped = wallet_service.delete_method(method=method, acting_user=request.user)
     messages.success(request, _("%(method)s was removed from your wallet.") % {"method": method.label})
+    for line in stopped:
+        messages.warning(request, line)
     return redirect("pay:wallet")
