@@ -3,8 +3,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from billing.accounts.extras import JUST_LINKED
 
 from . import linking
 from .forms import LinkAccountForm, ProfileForm
@@ -30,6 +33,7 @@ def profile(request):
 def link(request):
     """Link a utility account with its customer number and last name or last billed amount."""
     form = LinkAccountForm(request.POST or None)
+    next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
         try:
             result = linking.link_account(
@@ -42,13 +46,25 @@ def link(request):
         except linking.AlreadyLinked as exc:
             messages.info(request, _("Account %(number)s is already linked to your profile.")
                           % {"number": exc.link.customer_number})
-            return redirect("billing:home")
+            return redirect(next_url or "billing:home")
         except linking.LinkError as exc:
             form.add_error(None, _link_error_message(request, exc))
         else:
             messages.success(request, _("Account %(number)s is now linked.") % {"number": result.link.customer_number})
+            if next_url:
+                return redirect(next_url)
+            request.session[JUST_LINKED] = result.link.account_key  # Utility Billing offers its next steps, once
             return redirect("billing:home")
-    return render(request, "customers/link.html", {"form": form})
+    return render(request, "customers/link.html", {"form": form, "next_url": next_url})
+
+
+def _safe_next(request) -> str:
+    """Where to go back after linking (a page of this city that sent the person here), or ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                 require_https=request.is_secure()):
+        return target
+    return ""
 
 
 def _link_error_message(request, exc) -> str:
