@@ -1,4 +1,5 @@
-"""What AutoPay hooks into: the period-close signal (automatic Schedule Payments) and new cities' settings."""
+"""What AutoPay hooks into: the period-close signal (automatic Schedule Payments), Utility Billing's account
+cards ("Manage AutoPay" On/Off) and the wallet (deleting a method AutoPay charges turns that AutoPay off)."""
 
 from __future__ import annotations
 
@@ -22,4 +23,13 @@ def schedule_when_period_closes(sender, *, tenant, period_id, period_label, **kw
 
 
 def connect() -> None:
+    from billing.accounts.extras import add_account_extras
+    from billing.payments import wallet
+
+    from . import flow, selectors
+
     period_closed.connect(schedule_when_period_closes, dispatch_uid="autopay-schedule-on-close")
+    add_account_extras(selectors.account_extras)
+    for hooks, fn in ((wallet.method_uses, selectors.uses_of_method), (wallet.method_deleting, flow.stop_for_method)):
+        if fn not in hooks:
+            hooks.append(fn)

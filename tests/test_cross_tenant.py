@@ -124,6 +124,34 @@ def make_late_success(city):
     return {"reference": payment.reference}
 
 
+def make_autopay_account(city):
+    """AutoPay on for the resident's account, with a saved card (made directly: no COWS needed to show it)."""
+    from autopay.models import Enrollment
+    from billing.payments.models import PaymentMethod
+
+    kwargs = make_account_with_history(city)
+    method = PaymentMethod.objects.create(tenant=city.tenant, user=city.resident, provider="sandbox", token="tok_ap",
+                                          kind="card", brand="Visa", last4="4242", exp_month=12, exp_year=2030)
+    Enrollment.objects.get_or_create(tenant=city.tenant, account_key=kwargs["account_key"], ended_at=None, defaults=dict(
+        user=city.resident, customer_number="002-0002-00", method=method, days_before_due=3))
+    return kwargs
+
+
+def make_autopay_invitation(city):
+    """The office's AutoPay invitation to the resident, for an account they have linked."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from autopay.models import Invitation
+
+    key = make_account_with_history(city)["account_key"]
+    invitation = Invitation.objects.create(tenant=city.tenant, account_key=key, customer_number="002-0002-00",
+                                           email=city.resident.email, token="invitation-token-1", days_before_due=3,
+                                           invited_by=city.clerk, expires_at=timezone.now() + timedelta(days=14))
+    return {"token": invitation.token}
+
+
 # url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
     "linking:unlink": (make_linked_account, "GET"),
@@ -138,6 +166,12 @@ OBJECT_URLS = {
     "pay:result": (make_payment, "GET"),
     "pay:wallet_delete": (make_wallet_method, "POST"),
     "pay:cart_remove": (make_cart_item, "POST"),
+    "autopay:manage": (make_autopay_account, "GET"),
+    "autopay:unenroll": (make_autopay_account, "POST"),
+    "autopay:enroll": (make_account_with_history, "GET"),
+    "autopay:method": (make_account_with_history, "GET"),
+    "autopay:authorize": (make_account_with_history, "GET"),
+    "autopay:invitation": (make_autopay_invitation, "GET"),
     "adminpanel:payment_detail": (make_payment, "GET"),
     "adminpanel:post_late": (make_late_success, "POST"),
     "adminpanel:refund_late": (make_late_success, "POST"),
