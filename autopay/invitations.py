@@ -19,14 +19,43 @@ from django.utils.translation import gettext as _
 
 from billing.formatting import money
 from communications.mailing import send_templated
+from cows_bridge import client as cows
+from cows_bridge.errors import CowsError, CowsNotFound
+from cows_bridge.types import AccountSummary, normalize_customer_number
 from portal.models import Tenant
 from portal.tenancy import tenant_url
 
-from .enrollment import AutoPayRefused, autopay_settings, check_eligibility, read_account
+from .enrollment import AutoPayRefused, autopay_settings, live_enrollment
 from .models import MAX_DAYS_LIMIT, Invitation
 from .notices import office_contact
 
 VALID_FOR = timedelta(days=14)
+
+
+def account_to_invite(*, tenant: Tenant, customer_number: str) -> AccountSummary:
+    """The account as Caselle has it now, if the office may invite someone to AutoPay for it (else AutoPayRefused)."""
+    if not normalize_customer_number(customer_number):
+        raise AutoPayRefused(_("Enter a customer number, such as 001-0042-00."), field="customer_number")
+    try:
+        summary = cows.get_account(tenant, customer_number)
+    except CowsNotFound:
+        raise AutoPayRefused(_("Caselle has no account with customer number %(number)s. Check the number (dashes "
+                               "and periods may be left out).") % {"number": customer_number},
+                             field="customer_number") from None
+    except CowsError:
+        raise AutoPayRefused(_("The billing system (COWS) cannot be reached, so the account cannot be checked. "
+                               "Nothing was sent; please try again in a few minutes.")) from None
+    if summary.direct_pay:
+        raise AutoPayRefused(_("Account %(number)s pays by Direct Pay in Caselle. End its Direct Pay in Caselle "
+                               "first, then enroll it in AutoPay.") % {"number": summary.customer_number},
+                             field="customer_number")
+    live = live_enrollment(tenant=tenant, account_key=summary.key)
+    if live is not None:
+        raise AutoPayRefused(_("AutoPay is already on for account %(number)s, run by %(email)s. Unenroll it first "
+                               "to hand it to someone else.") % {"number": summary.customer_number,
+                                                                  "email": live.user.email},
+                             field="customer_number")
+    return summary
 
 
 def invite(*, tenant: Tenant, customer_number: str, email: str, days_before_due: int, max_amount: Decimal | None,
@@ -38,8 +67,7 @@ def invite(*, tenant: Tenant, customer_number: str, email: str, days_before_due:
                              field="days_before_due")
     if max_amount is not None and max_amount <= 0:
         raise AutoPayRefused(_("Enter a maximum above $0.00, or leave it empty."), field="max_amount")
-    summary = read_account(tenant=tenant, customer_number=customer_number)
-    check_eligibility(tenant=tenant, user=None, summary=summary)
+    summary = account_to_invite(tenant=tenant, customer_number=customer_number)
     with transaction.atomic():
         invitation = Invitation.objects.create(
             tenant=tenant, account_key=summary.key, customer_number=summary.customer_number,
