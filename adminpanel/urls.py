@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payment_views, views
+from . import autopay_views, payment_views, views
 
 app_name = "adminpanel"
 urlpatterns = [
@@ -11,6 +11,13 @@ urlpatterns = [
     path("payments/export.xlsx", views.payments_export, name="payments_export"),
     path("settings/payments/", views.payment_settings, name="payment_settings"),
     path("settings/payments/fee-preview/", views.fee_preview, name="fee_preview"),
+    path("autopay/", autopay_views.scheduled, name="autopay"),
+    path("autopay/schedule/", autopay_views.schedule, name="autopay_schedule"),
+    path("autopay/export.xlsx", autopay_views.scheduled_export, name="autopay_export"),
+    path("autopay/settings/", autopay_views.save_settings, name="autopay_settings"),
+    path("autopay/customers/", autopay_views.customers, name="autopay_customers"),
+    path("autopay/customers/enroll/", autopay_views.enroll, name="autopay_enroll"),
+    path("autopay/customers/<int:enrollment_id>/unenroll/", autopay_views.unenroll, name="autopay_unenroll"),
     # After the fixed payments/... paths, so "pending" is never taken for a reference.
     path("payments/<slug:reference>/", payment_views.payment_detail, name="payment_detail"),
     path("payments/<slug:reference>/post-late/", payment_views.post_late, name="post_late"),

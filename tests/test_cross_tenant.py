@@ -152,6 +152,18 @@ def make_autopay_invitation(city):
     return {"token": invitation.token}
 
 
+def make_autopay_enrollment(city):
+    """A live AutoPay enrollment of the city's resident (rows made directly: no billing system is needed to end it)."""
+    from autopay.models import Enrollment
+    from billing.payments.models import PaymentMethod
+
+    method = PaymentMethod.objects.create(tenant=city.tenant, user=city.resident, provider="sandbox", token="tok_ap",
+                                          kind="card", brand="Visa", last4="4242", exp_month=12, exp_year=2030)
+    enrollment = Enrollment.objects.create(tenant=city.tenant, user=city.resident, account_key="3000300",
+                                           customer_number="003-0003-00", method=method, days_before_due=3)
+    return {"enrollment_id": enrollment.id}
+
+
 # url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
     "linking:unlink": (make_linked_account, "GET"),
@@ -175,10 +187,12 @@ OBJECT_URLS = {
     "adminpanel:payment_detail": (make_payment, "GET"),
     "adminpanel:post_late": (make_late_success, "POST"),
     "adminpanel:refund_late": (make_late_success, "POST"),
+    "adminpanel:autopay_unenroll": (make_autopay_enrollment, "POST"),
 }
 
 # Office screens: their owner is the city's clerk, and the city's residents get 404 like strangers.
-OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refund_late"}
+OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refund_late",
+          "adminpanel:autopay_unenroll"}
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
 # people of the same city may see them.

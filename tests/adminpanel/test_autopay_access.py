@@ -1,0 +1,60 @@
+"""The office's AutoPay screens are for this city's office admins only; actions that change things are POSTs."""
+
+import pytest
+
+from autopay.models import AutoPaySettings
+
+# (method, url, what the clerk gets): an empty POST is answered with a message (302) or the form's errors (400).
+CLERK = [
+    ("get", "/office/autopay/", 200),
+    ("post", "/office/autopay/schedule/", 302),
+    ("get", "/office/autopay/export.xlsx", 200),
+    ("post", "/office/autopay/settings/", 400),
+    ("get", "/office/autopay/customers/", 200),
+    ("get", "/office/autopay/customers/enroll/", 200),
+    ("post", "/office/autopay/customers/enroll/", 400),
+]
+PAGES = [(method, url) for method, url, _status in CLERK]
+POST_ONLY = ["/office/autopay/schedule/", "/office/autopay/settings/"]
+
+
+def call(client, method, url):
+    return getattr(client, method)(url)
+
+
+@pytest.mark.parametrize("method, url, status", CLERK)
+def test_it_works_for_the_clerk(riverton, client_for, method, url, status):
+    assert call(client_for(riverton.clerk, riverton.tenant), method, url).status_code == status
+
+
+@pytest.mark.parametrize("method, url", PAGES)
+def test_residents_get_404(riverton, larry, client_for, method, url):
+    for person in (riverton.resident, larry):
+        assert call(client_for(person, riverton.tenant), method, url).status_code == 404
+
+
+@pytest.mark.parametrize("method, url", PAGES)
+def test_another_citys_clerk_gets_404(riverton, lakeside, client_for, method, url):
+    assert call(client_for(lakeside.clerk, riverton.tenant), method, url).status_code == 404
+
+
+@pytest.mark.parametrize("method, url", PAGES)
+def test_anonymous_is_sent_to_sign_in(riverton, anon_client, method, url):
+    response = call(anon_client(riverton.tenant), method, url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("url", POST_ONLY)
+def test_actions_reject_get(riverton, client_for, url):
+    assert client_for(riverton.clerk, riverton.tenant).get(url).status_code == 405
+
+
+def test_the_nav_leads_to_both_autopay_screens(riverton, client_for):
+    body = client_for(riverton.clerk, riverton.tenant).get("/office/").content.decode()
+    assert 'href="/office/autopay/">Scheduled Payments<' in body
+    assert 'href="/office/autopay/customers/">Customer AutoPay<' in body
+
+
+def test_a_resident_changes_no_setting_by_posting(riverton, client_for):
+    client_for(riverton.resident, riverton.tenant).post("/office/autopay/settings/", {"charge_hour": "1"})
+    assert not AutoPaySettings.objects.filter(tenant=riverton.tenant, charge_hour=1).exists()
