@@ -205,3 +205,31 @@ def test_cards_expiring_before_the_next_payment_get_notices_30_and_7_days_ahead_
         notices.send_expiry_notices(tenant=riverton.tenant, today=day)
     assert [m.subject for m in mail.outbox] == ["The card AutoPay uses for account "
                                                 f"{summary(riverton, rosa_key).customer_number} expires soon"] * 2
+
+
+def test_the_charge_hour_is_the_citys_own_on_a_daylight_saving_day(riverton, scheduled):
+    from datetime import date, timezone as dt_timezone
+
+    spring_forward = date(2027, 3, 14)  # Denver skips 2:00-3:00 that night
+    ScheduledPayment.objects.filter(pk=scheduled.pk).update(charge_on=spring_forward)
+    with time_machine.travel(datetime(2027, 3, 14, 11, 59, tzinfo=dt_timezone.utc)):  # 5:59 MDT
+        charging.charge_due(tenant=riverton.tenant)
+    assert ScheduledPayment.objects.get(pk=scheduled.pk).state == S.PENDING
+    with time_machine.travel(datetime(2027, 3, 14, 12, 0, tzinfo=dt_timezone.utc)):  # 6:00 MDT
+        charging.charge_due(tenant=riverton.tenant)
+    assert ScheduledPayment.objects.get(pk=scheduled.pk).state == S.PAID
+
+
+def test_a_payment_due_tomorrow_in_the_city_waits_though_utc_is_already_there(riverton, scheduled):
+    from autopay.enrollment import autopay_settings
+    from datetime import timezone as dt_timezone
+
+    settings = autopay_settings(riverton.tenant)
+    settings.charge_hour = 0
+    settings.save()
+    day = scheduled.charge_on
+    # 23:30 in Denver the day before is already 06:30 UTC on the charge day.
+    evening_before = datetime.combine(day - timedelta(days=1), time(23, 30), tzinfo=riverton.tenant.zone)
+    with time_machine.travel(evening_before.astimezone(dt_timezone.utc)):
+        assert charging.charge_due(tenant=riverton.tenant) == 0
+    assert ScheduledPayment.objects.get(pk=scheduled.pk).state == S.PENDING
