@@ -1,4 +1,4 @@
-"""The customer's AutoPay forms: step 1's schedule and the authorization's checkbox (step 2's method is flow.pick_method)."""
+"""The customer's AutoPay forms: step 1's schedule and the authorization (step 2's method is flow.pick_method)."""
 
 from __future__ import annotations
 

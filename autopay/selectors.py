@@ -1,4 +1,4 @@
-"""What the customer's AutoPay pages read: one account's AutoPay, a line per account for the home cards, a method's uses."""
+"""What the customer's AutoPay pages read: one account's AutoPay, a line per account's card, a method's uses."""
 
 from __future__ import annotations
 
@@ -49,8 +49,8 @@ def schedule_text(enrollment: Enrollment) -> str:
 
 def account_extras(*, tenant: Tenant, user, account_keys: list[str]) -> dict[str, AccountExtra]:
     """Utility Billing's hook: "Manage AutoPay" with On/Off on each account's card, in one query for all of them."""
-    live = {e.account_key: e for e in tenant.autopay_enrollments.filter(account_key__in=account_keys,
-                                                                         ended_at__isnull=True).select_related("method")}
+    enrollments = tenant.autopay_enrollments.filter(account_key__in=account_keys, ended_at__isnull=True)
+    live = {e.account_key: e for e in enrollments.select_related("method")}
     found = {}
     for key in account_keys:
         enrollment = live.get(key)

@@ -1,4 +1,4 @@
-"""Changing AutoPay in place (the same two steps, prefilled) and turning it off (asked first, says what it cancelled)."""
+"""Changing AutoPay in place (the same two steps, prefilled) and turning it off (asked first, says what it cancels)."""
 
 from __future__ import annotations
 
