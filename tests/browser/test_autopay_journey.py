@@ -26,6 +26,7 @@ def test_resident_enrolls_with_checking_while_due_then_changes_the_method_and_tu
         page.goto(city_url(live_server, "riverton", "/utility/"))
         card = page.get_by_role("listitem").filter(has_text=s.customer_number)
         assert card.get_by_text("Off", exact=True).is_visible()
+        assert_accessible(page)
         card.get_by_role("link", name="Manage AutoPay").click()
         page.get_by_role("heading", name="AutoPay: Off").wait_for()
         assert_accessible(page)
