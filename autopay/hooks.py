@@ -26,9 +26,13 @@ def connect() -> None:
     from billing.accounts.extras import add_account_extras
     from billing.payments import wallet
 
+    from portal.signals import connect_tenant_cache
+
     from . import flow, selectors
+    from .models import AutoPaySettings
 
     period_closed.connect(schedule_when_period_closes, dispatch_uid="autopay-schedule-on-close")
+    connect_tenant_cache(AutoPaySettings)  # a process's cached city carries its AutoPay settings too
     add_account_extras(selectors.account_extras)
     for hooks, fn in ((wallet.method_uses, selectors.uses_of_method), (wallet.method_deleting, flow.stop_for_method)):
         if fn not in hooks:

@@ -209,3 +209,16 @@ def test_refusals_at_the_last_step_store_nothing(riverton, office, rosa_key, car
     assert "The office does not take cards for this account." in body(response)
     assert "Choose another payment method" in body(response)
     assert nothing_stored()
+
+
+def test_a_schedule_the_office_no_longer_allows_is_sent_back_to_step_one(riverton, rosa_key, card, client_for):
+    from autopay.settings import update_autopay_settings
+
+    client = client_for(riverton.resident, riverton.tenant)
+    choices = choices_in(schedule(client, rosa_key, days="8"))
+    update_autopay_settings(tenant=riverton.tenant, changes={"max_days_before_due": 5}, acting_user=riverton.clerk)
+    response = choose(client, rosa_key, choices, method=f"saved-{card.id}")
+    assert response.status_code == 400
+    page = body(response)
+    assert "Choose from 0 to 5 days before the due date." in page and "Change the schedule" in page
+    assert nothing_stored()
