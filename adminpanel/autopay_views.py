@@ -28,11 +28,21 @@ from .listing import export, list_page
 WAITING_SHOWN = 500
 
 
-def _run_summary(run) -> dict | None:
+def _who_ran(run) -> str:
+    """A clerk by email; the automatic run and the command as the office reads them."""
+    if run.actor_user_id:
+        return run.actor_user.email
+    if run.actor.startswith("task:"):
+        return _("the portal, automatically after the period closed")
+    if run.actor.startswith("command:"):
+        return _("the %(command)s command") % {"command": run.actor[len("command:"):]}
+    return run.actor
+
+
+def _run_summary(run, zone) -> dict | None:
     if run is None:
         return None
-    return {"period": run.period_label, "started_at": timezone.localtime(run.started_at, run.tenant.zone),
-            "who": run.actor_label, "finished": run.finished_at is not None, "scheduled": run.scheduled,
+    return {"period": run.period_label, "started_at": timezone.localtime(run.started_at, zone), "who": _who_ran(run), "finished": run.finished_at is not None, "scheduled": run.scheduled,
             "charged_now": run.charged_now, "no_balance": run.no_balance, "already": run.already,
             "refused": run.refused}
 
@@ -41,11 +51,8 @@ def _scheduled_screen(request, *, settings_form: AutoPaySettingsForm | None = No
     tenant = request.tenant
     listing = list_page(request, ScheduledPaymentFilter, selectors.scheduled_payments(tenant=tenant))
     waiting = list(selectors.waiting_enrollments(tenant=tenant)[:WAITING_SHOWN])
-    run = selectors.last_run(tenant=tenant)
-    if run is not None:
-        run.tenant = tenant
     context = {
-        "run": _run_summary(run),
+        "run": _run_summary(selectors.last_run(tenant=tenant), tenant.zone),
         "form": listing.form, "page": listing.page, "rows": [scheduled_row(sp) for sp in listing.page.object_list],
         "waiting": [{**enrollment_row(e), "reason": waiting_reason(e)} for e in waiting],
         "waiting_more": len(waiting) == WAITING_SHOWN,

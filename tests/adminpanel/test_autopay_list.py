@@ -3,7 +3,7 @@ each column, exported row for row, at a constant number of queries."""
 
 import html
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -145,7 +145,7 @@ def workbook_rows(response):
 def test_the_export_has_exactly_the_filtered_rows(riverton, four, client_for):
     clerk = client_for(riverton.clerk, riverton.tenant)
     response = clerk.get(EXPORT, {"kind": "card", "page": "1"})
-    assert f'filename="autopay-payments-riverton-' in response["Content-Disposition"]
+    assert 'filename="autopay-payments-riverton-' in response["Content-Disposition"]
     sheet, rows = workbook_rows(response)
     assert rows[0] == ("Customer", "Customer email", "Customer number", "Period", "Due date", "Charge date",
                        "Amount", "Method", "Status")
