@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from autopay.models import Enrollment, ScheduledPayment
+from autopay.models import Enrollment, Invitation, ScheduledPayment
 from billing.formatting import money
 from billing.payments.models import PaymentMethod
 
@@ -93,4 +94,17 @@ def enrollment_row(enrollment: Enrollment) -> dict:
         "enrolled_at": enrollment.enrolled_at,
         "days_before_due": enrollment.days_before_due,
         "max_amount": money(enrollment.max_amount) if enrollment.max_amount is not None else "",
+    }
+
+
+def invitation_row(invitation: Invitation, zone) -> dict:
+    """One invitation not yet accepted, as Customer AutoPay lists it (times in the city's zone)."""
+    return {
+        "customer_number": invitation.customer_number,
+        "email": invitation.email,
+        "days_before_due": invitation.days_before_due,
+        "max_amount": money(invitation.max_amount) if invitation.max_amount is not None else "",
+        "invited_at": timezone.localtime(invitation.invited_at, zone),
+        "expires_at": timezone.localtime(invitation.expires_at, zone),
+        "invited_by": invitation.invited_by.email if invitation.invited_by else "",
     }

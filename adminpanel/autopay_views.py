@@ -14,14 +14,13 @@ from autopay import enrollment as autopay_enrollment
 from autopay import invitations, scheduling
 from autopay import settings as autopay_settings_domain
 from autopay.enrollment import AutoPayRefused
-from billing.formatting import money
 from cows_bridge.types import normalize_customer_number
 from portal.access import office_admin_required
 
 from . import autopay_selectors as selectors
 from . import exports
 from .autopay_forms import AutoPaySettingsForm, FindAccountForm, InviteForm, refusal_to_form
-from .autopay_rows import enrollment_row, scheduled_row, waiting_reason
+from .autopay_rows import enrollment_row, invitation_row, scheduled_row, waiting_reason
 from .filters import EnrollmentFilter, ScheduledPaymentFilter
 from .listing import export, list_page
 
@@ -42,9 +41,9 @@ def _who_ran(run) -> str:
 def _run_summary(run, zone) -> dict | None:
     if run is None:
         return None
-    return {"period": run.period_label, "started_at": timezone.localtime(run.started_at, zone), "who": _who_ran(run), "finished": run.finished_at is not None, "scheduled": run.scheduled,
-            "charged_now": run.charged_now, "no_balance": run.no_balance, "already": run.already,
-            "refused": run.refused}
+    return {"period": run.period_label, "started_at": timezone.localtime(run.started_at, zone), "who": _who_ran(run),
+            "finished": run.finished_at is not None, "scheduled": run.scheduled, "charged_now": run.charged_now,
+            "no_balance": run.no_balance, "already": run.already, "refused": run.refused}
 
 
 def _scheduled_screen(request, *, settings_form: AutoPaySettingsForm | None = None, status: int = 200):
@@ -118,12 +117,7 @@ def save_settings(request):
 def customers(request):
     """Customer AutoPay: every account on AutoPay now, and the invitations not yet accepted."""
     listing = list_page(request, EnrollmentFilter, selectors.live_enrollments(tenant=request.tenant))
-    zone = request.tenant.zone
-    invites = [{"customer_number": i.customer_number, "email": i.email, "days_before_due": i.days_before_due,
-                "max_amount": money(i.max_amount) if i.max_amount is not None else "", "invited_at": timezone.localtime(i.invited_at, zone),
-                "expires_at": timezone.localtime(i.expires_at, zone),
-                "invited_by": i.invited_by.email if i.invited_by else ""}
-               for i in selectors.pending_invitations(tenant=request.tenant)]
+    invites = [invitation_row(i, request.tenant.zone) for i in selectors.pending_invitations(tenant=request.tenant)]
     return render(request, "adminpanel/autopay_customers.html", {
         "form": listing.form, "page": listing.page, "invitations": invites,
         "rows": [enrollment_row(e) for e in listing.page.object_list]})

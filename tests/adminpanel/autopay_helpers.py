@@ -19,7 +19,10 @@ from ..factories import MembershipFactory, UserFactory
 def saved_method(city, user, *, number: str | None = None, bank: bool = False):
     """A method in the user's wallet, tokenized by the sandbox endpoint as the page's script does."""
     client = login_client(user, city.tenant)
-    token = bank_token(client, account=BANK_OK) if bank else card_token(client, **({"number": number} if number else {}))
+    if bank:
+        token = bank_token(client, account=BANK_OK)
+    else:
+        token = card_token(client, **({"number": number} if number else {}))
     return add_to_wallet(tenant=city.tenant, user=user, token=token)
 
 
