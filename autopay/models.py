@@ -164,8 +164,8 @@ class ScheduledPayment(models.Model):
     charged_amount = models.DecimalField(**MONEY, null=True, blank=True)  # the bill amount charged, fee apart
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     message = models.CharField(max_length=300, blank=True)  # the error, or why nothing was charged
-    payment = models.OneToOneField("billing.Payment", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="scheduled_payment")
+    payment = models.ForeignKey("billing.Payment", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="scheduled_payments")  # one at most (Meta), tenant first
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -179,6 +179,8 @@ class ScheduledPayment(models.Model):
             # One live AutoPay payment per account and bill: the exactly-once rule of scheduling.
             models.UniqueConstraint(fields=["tenant", "account_key", "period_id"],
                                     condition=~Q(state="cancelled"), name="scheduled_payment_once"),
+            models.UniqueConstraint(fields=["tenant", "payment"], condition=Q(payment__isnull=False),
+                                    name="scheduled_payment_one_payment"),
         ]
         indexes = [models.Index(fields=["tenant", "state", "charge_on"], name="scheduled_payment_due"),
                    models.Index(fields=["tenant", "-charge_on"], name="scheduled_payment_recent"),

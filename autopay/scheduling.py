@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from cows_bridge import client as cows
@@ -116,13 +117,14 @@ def _claim_run(*, tenant: Tenant, period: Period, actor: str, actor_user) -> Sch
         pass
     run = ScheduleRun.objects.select_related("actor_user").get(tenant=tenant, period_id=period.id)
     when = timezone.localtime(run.started_at, tenant.zone)
+
     if run.finished_at is None and run.started_at > now - STALE_RUN:
         raise ScheduleRefused(_("Period %(period)s is being scheduled right now (started at %(time)s by %(who)s). "
                                 "Its results will show here in a moment.") % {
-            "period": period.label, "time": when.strftime("%I:%M %p"), "who": run.actor_label}, run)
+            "period": period.label, "time": time_format(when, "TIME_FORMAT"), "who": run.actor_label}, run)
     if run.finished_at is not None:
         raise ScheduleRefused(_("Period %(period)s was scheduled on %(date)s by %(who)s: close the next period in "
-                                "Caselle first.") % {"period": period.label, "date": when.strftime("%b %d"),
+                                "Caselle first.") % {"period": period.label, "date": date_format(when, "M j"),
                                                      "who": run.actor_label}, run)
     # The earlier run died half-way: take it over (rows it made stay; the unique rule skips them).
     taken = ScheduleRun.objects.filter(pk=run.pk, finished_at__isnull=True, started_at=run.started_at).update(

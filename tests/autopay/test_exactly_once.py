@@ -84,7 +84,7 @@ def reconcile(sim, city) -> int:
     charges = SandboxCharge.objects.filter(idempotency_key__startswith="autopay-", status="succeeded")
     assert sorted(c.idempotency_key for c in charges) == sorted(sp.idempotency_key for sp in paid)
     assert sum((c.amount for c in charges), Decimal("0")) == sum((sp.payment.total for sp in paid), Decimal("0"))
-    items = PaymentItem.objects.filter(payment__scheduled_payment__in=paid)
+    items = PaymentItem.objects.filter(payment__scheduled_payments__in=paid)
     assert items.count() == len(paid) and not items.exclude(post_state="posted").exists()
     for item in items:
         receipt = cows.get_receipt(city.tenant, item.reference)
