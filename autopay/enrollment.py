@@ -99,18 +99,19 @@ def check_choices(*, tenant: Tenant, user, method: PaymentMethod, days_before_du
         raise AutoPayRefused(_("This card has expired. Choose another payment method."), field="method")
 
 
+def fee_rule_text(tenant: Tenant, kind: str) -> str:
+    """"2.95% plus $0.00 (at least $1.50)": the service fee each payment by this kind adds."""
+    s = payment_settings(tenant)
+    percent, flat, minimum = ((s.card_fee_percent, s.card_fee_flat, s.card_fee_minimum) if kind == "card"
+                              else (s.ach_fee_percent, s.ach_fee_flat, s.ach_fee_minimum))
+    return _("%(percent)s%% plus %(flat)s (at least %(min)s)") % {"percent": percent, "flat": money(flat),
+                                                                 "min": money(minimum)}
+
+
 def authorization_text(*, tenant: Tenant, customer_number: str, method: PaymentMethod, days_before_due: int,
                        max_amount: Decimal | None) -> str:
     """The words the person accepts: the amount rule, the timing, the fee, how to cancel."""
-    settings = payment_settings(tenant)
-    if method.kind == PaymentMethod.Kind.ACH:
-        fee_rule = _("a service fee of %(percent)s%% plus %(flat)s (at least %(min)s)") % {
-            "percent": settings.ach_fee_percent, "flat": money(settings.ach_fee_flat),
-            "min": money(settings.ach_fee_minimum)}
-    else:
-        fee_rule = _("a service fee of %(percent)s%% plus %(flat)s (at least %(min)s)") % {
-            "percent": settings.card_fee_percent, "flat": money(settings.card_fee_flat),
-            "min": money(settings.card_fee_minimum)}
+    fee_rule = _("a service fee of %(rule)s") % {"rule": fee_rule_text(tenant, method.kind)}
     maximum = (_("If the amount due is over %(max)s, nothing is charged and I will be emailed to pay it myself.")
                % {"max": money(max_amount)}) if max_amount else _("There is no maximum amount.")
     return _(

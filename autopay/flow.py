@@ -25,7 +25,7 @@ from portal.models import Tenant
 
 from . import timing
 from .enrollment import (AutoPayRefused, Enrolled, autopay_settings, change, check_choices, check_eligibility,
-                         enroll, live_enrollment, read_account, unenroll)
+                         enroll, fee_rule_text, live_enrollment, read_account, unenroll)
 from .invitations import mark_accepted, open_invitation
 from .models import MAX_DAYS_LIMIT, Enrollment, Invitation, ScheduledPayment
 
@@ -170,12 +170,8 @@ def amount_due(summary: AccountSummary) -> Decimal:
 
 
 def fee_rule(tenant: Tenant, kind: str) -> str:
-    """"2.95% plus $0.00 (at least $1.50)": the service fee each payment by this kind adds."""
-    s = payment_settings(tenant)
-    percent, flat, minimum = ((s.card_fee_percent, s.card_fee_flat, s.card_fee_minimum) if kind == "card"
-                              else (s.ach_fee_percent, s.ach_fee_flat, s.ach_fee_minimum))
-    return _("%(percent)s%% plus %(flat)s (at least %(min)s)") % {"percent": percent, "flat": money(flat),
-                                                                 "min": money(minimum)}
+    """The service fee each payment by this kind adds, as the authorization says it."""
+    return fee_rule_text(tenant, kind)
 
 
 def preview(*, tenant: Tenant, summary: AccountSummary, choices: Choices, method: PaymentMethod, today) -> str:

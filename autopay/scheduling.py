@@ -101,9 +101,13 @@ def follow_change(*, enrollment: Enrollment, today: date | None = None) -> Sched
         charge_on = today
     else:
         charge_on = max(pending.due_date - timedelta(days=enrollment.days_before_due), today)
-    ScheduledPayment.objects.filter(pk=pending.pk, state=ScheduledPayment.State.PENDING).update(
+    moved = ScheduledPayment.objects.filter(pk=pending.pk, state=ScheduledPayment.State.PENDING).update(
         charge_on=charge_on, reminder_sent_at=None)
     pending.charge_on = charge_on
+    if moved and charge_on <= today:  # the new day has come: charged now, as when enrolling
+        from .charging import queue_charge
+
+        queue_charge(scheduled_id=pending.pk)
     return pending
 
 

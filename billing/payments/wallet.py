@@ -25,6 +25,8 @@ def uses_of(*, method: PaymentMethod) -> list[str]:
 
 
 def _keep(*, tenant, user, provider, token: str) -> PaymentMethod:
+    if PaymentMethod.objects.filter(tenant=tenant, provider=provider.name, token=token).exclude(user=user).exists():
+        raise ValueError("this token is another person's saved method")  # never moved to someone else
     info = provider.describe(token=token)
     existing_customer = (PaymentMethod.objects.filter(tenant=tenant, user=user, provider=provider.name)
                          .exclude(customer_token="").values_list("customer_token", flat=True).first() or "")
