@@ -78,7 +78,7 @@ def schedule(request):
         messages.error(request, refused.message)
     else:
         messages.success(request, _(
-            "Period %(period)s is scheduled: %(scheduled)d scheduled, %(now)d charged now, %(none)d with no "
+            "Period %(period)s is scheduled: %(scheduled)d scheduled, %(now)d due now (charged from the charge hour), %(none)d with no "
             "balance, %(already)d already scheduled, %(refused)d refused.") % {
             "period": run.period_label, "scheduled": run.scheduled, "now": run.charged_now, "none": run.no_balance,
             "already": run.already, "refused": len(run.refused)})

@@ -40,8 +40,8 @@ def test_schedule_payments_after_the_close_schedules_each_account_and_says_what_
     body = text(clerk.post(SCHEDULE, follow=True))
     run = ScheduleRun.objects.get(tenant=riverton.tenant)
     assert (run.actor, run.actor_user, run.scheduled) == ("clerk", riverton.clerk, 2)
-    assert (f"Period {run.period_label} is scheduled: 2 scheduled, 0 charged now, 0 with no balance, "
-            "0 already scheduled, 0 refused.") in body
+    assert (f"Period {run.period_label} is scheduled: 2 scheduled, 0 due now (charged from the charge hour), "
+            "0 with no balance, 0 already scheduled, 0 refused.") in body
     assert f"Last run: period {run.period_label}, on " in body and "by carl@riverton.example." in body
     rows = period_rows(riverton)
     assert {sp.account_key for sp in rows} == set(numbers)
@@ -82,7 +82,7 @@ def test_a_refused_account_is_listed_with_its_reason(riverton, enrolled, client_
     larrys_number = sim.samples(OFFICE)[1]["customer_number"]
     sim.set_flags(OFFICE, larrys_number, direct_pay=True)  # the office moved Larry to Direct Pay meanwhile
     body = text(client_for(riverton.clerk, riverton.tenant).post(SCHEDULE, follow=True))
-    assert "1 scheduled, 0 charged now, 0 with no balance, 0 already scheduled, 1 refused." in body
+    assert "1 scheduled, 0 due now (charged from the charge hour), 0 with no balance, 0 already scheduled, 1 refused." in body
     assert f"{larrys_number}: The account is on Direct Pay in Caselle" in body
     assert {sp.account_key for sp in period_rows(riverton)} == {numbers[0]}
 
