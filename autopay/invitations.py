@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing.formatting import money
@@ -87,7 +88,7 @@ def send_invitation_email(*, invitation: Invitation) -> bool:
         "days_before_due": invitation.days_before_due,
         "maximum_text": (_(", up to %(max)s") % {"max": money(invitation.max_amount)}) if invitation.max_amount else "",
         "accept_link": tenant_url(tenant, path=reverse("autopay:invitation", args=[invitation.token])),
-        "expires_on": timezone.localtime(invitation.expires_at, tenant.zone).strftime("%b %d, %Y"),
+        "expires_on": date_format(timezone.localtime(invitation.expires_at, tenant.zone), "M j, Y"),
         "office_contact": office_contact(tenant),
     }
     return send_templated(tenant=tenant, kind="autopay_invitation", to=[invitation.email], context=context)

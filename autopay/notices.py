@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing.formatting import money
@@ -41,7 +42,7 @@ def queue(kind: str, *, enrollment_id: int, scheduled_id: int | None = None, ext
 
 
 def _date(d: date | None) -> str:
-    return d.strftime("%b %d, %Y").replace(" 0", " ") if d else ""
+    return date_format(d, "M j, Y") if d else ""
 
 
 def office_contact(tenant: Tenant) -> str:
@@ -87,8 +88,8 @@ def send_notice(*, kind: str, enrollment_id: int, scheduled_id: int | None = Non
     if kind == "autopay_enrolled":
         auth = enrollment.authorizations.order_by("-accepted_at", "-id").first()
         context.update(authorization=auth.text if auth else "",
-                       accepted_at=timezone.localtime(auth.accepted_at, enrollment.tenant.zone).strftime(
-                           "%b %d, %Y %I:%M %p") if auth else "", next_payment=next_payment_text(enrollment))
+                       accepted_at=date_format(timezone.localtime(auth.accepted_at, enrollment.tenant.zone),
+                                               "M j, Y P") if auth else "", next_payment=next_payment_text(enrollment))
     if kind == "autopay_ended":
         cancelled = int((extra or {}).get("cancelled", 0))
         context.update(ended_at=_date(timezone.localtime(enrollment.ended_at or timezone.now(),
@@ -145,5 +146,5 @@ def send_expiry_notices(*, tenant: Tenant, today: date) -> int:
         if Enrollment.objects.filter(pk=enrollment.pk, expiry_notice=enrollment.expiry_notice).update(
                 expiry_notice=mark) == 1:
             sent += send_notice(kind="autopay_card_expiring", enrollment_id=enrollment.pk,
-                                extra={"expires": expires.strftime("%B %Y")})
+                                extra={"expires": date_format(expires, "F Y")})
     return sent
