@@ -2,7 +2,7 @@
 
 Load it with ``pytest_plugins = ["tests.stripe_fixtures"]``. It provides:
 
-- ``localstripe_server`` (session): starts the venv's ``localstripe --port <free> --from-scratch``,
+- ``localstripe_server`` (session): starts localstripe (``--port <free> --from-scratch``, see ``LAUNCH``),
   waits until it answers, stops it at session end (and with pytest, on Linux, if pytest dies).
 - ``localstripe`` (function): the same handle, with ``settings.STRIPE_API_BASE`` and
   ``STRIPE_JS_URL`` pointed at it, and its data emptied before and after the test.
@@ -12,8 +12,11 @@ Load it with ``pytest_plugins = ["tests.stripe_fixtures"]``. It provides:
   HTTP server answering with bodies recorded in Stripe's documented shapes (tests/billing/recorded/);
   the real SDK talks to it over a real socket.
 
-localstripe keeps one store for every key (a test's cities share it) and pickles it to
-/tmp/localstripe.pickle after each write; ``--from-scratch`` never reads that file back.
+localstripe keeps one store for every key (a test's cities share it) and pickles it after each
+write to /tmp/localstripe.pickle, a path it does not let you change; ``--from-scratch`` never reads
+that file back. So that the localstripe of each parallel test process (pytest-xdist) writes a file
+of its own, the fixture starts it through ``LAUNCH``, which points that pickle into the server's
+own folder.
 """
 
 from __future__ import annotations
@@ -36,6 +39,19 @@ from .sim_fixtures import die_with_parent, free_port
 
 START_TIMEOUT = 20.0
 
+# ``python -c LAUNCH <pickle path> --port N --from-scratch``: localstripe's own entry point, with its
+# store pickled to the given path instead of the fixed /tmp/localstripe.pickle.
+LAUNCH = """
+import pickle, sys
+from localstripe import resources, server
+path = sys.argv.pop(1)
+def dump_to_disk(store):
+    with open(path, "wb") as f:
+        pickle.dump(store, f, protocol=pickle.HIGHEST_PROTOCOL)
+resources.Store.dump_to_disk = dump_to_disk
+sys.exit(server.start())
+"""
+
 
 class LocalStripe:
     """Handle on a localstripe process: its addresses and a few direct calls for tests."""
@@ -51,9 +67,10 @@ class LocalStripe:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        exe = Path(sys.executable).with_name("localstripe")
+        pickle_path = self.log_path.with_name("localstripe.pickle")
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([str(exe), "--port", str(self.port), "--from-scratch"], stdout=log,
+            self.proc = subprocess.Popen([sys.executable, "-c", LAUNCH, str(pickle_path), "--port", str(self.port),
+                                          "--from-scratch"], stdout=log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
         deadline = time.monotonic() + START_TIMEOUT
