@@ -26,6 +26,17 @@ from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    """Passwords are hashed with Django's quick test hasher: a real one costs a third of a second of CPU
+    by design, and the named people of each test need four. Sign-in checks them just the same."""
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` (pg_dump of the test database, say) are collected only on PostgreSQL."""
     if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
