@@ -199,16 +199,19 @@ def _schedule_batch(*, tenant: Tenant, run: ScheduleRun, batch: list[Enrollment]
                          created_by=f"run:{run.pk}"))
     with transaction.atomic():
         ScheduledPayment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+        # The live rows this run made for these accounts (at most one each: the unique rule, whose index this uses).
         made = dict(ScheduledPayment.objects.filter(tenant_id=run.tenant_id, period_id=period.id,
                                                     created_by=f"run:{run.pk}",
                                                     account_key__in=[r.account_key for r in rows])
-                    .values_list("account_key", "charge_on"))
+                    .exclude(state=ScheduledPayment.State.CANCELLED).values_list("account_key", "charge_on"))
+        # Only rows whose reason changes are written (most enrollments keep theirs from period to period).
         for reason, ids in waiting.items():
-            Enrollment.objects.filter(pk__in=ids).update(waiting_reason=reason)
+            Enrollment.objects.filter(pk__in=ids).exclude(waiting_reason=reason).update(waiting_reason=reason)
         if processed:
-            Enrollment.objects.filter(pk__in=processed).update(waiting_reason=Enrollment.Waiting.PROCESSED)
+            Enrollment.objects.filter(pk__in=processed).exclude(waiting_reason=Enrollment.Waiting.PROCESSED).update(
+                waiting_reason=Enrollment.Waiting.PROCESSED)
         Enrollment.objects.filter(account_key__in=list(made), tenant_id=run.tenant_id,
-                                  ended_at__isnull=True).update(waiting_reason="")
+                                  ended_at__isnull=True).exclude(waiting_reason="").update(waiting_reason="")
         run.scheduled += sum(1 for day in made.values() if day > today)
         run.charged_now += sum(1 for day in made.values() if day <= today)
         run.already += len(rows) - len(made)
