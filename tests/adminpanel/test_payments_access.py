@@ -1,10 +1,11 @@
-"""The office's payment screens are for this city's office admins only, and show only this city."""
+"""The office's payment and AutoPay screens are for this city's office admins only, and show only this city."""
 
 import pytest
 
 from billing.payments.models import Payment
 
 from ..factories import PaymentFactory
+from .test_autopay_access import PAGES as AUTOPAY_PAGES
 
 PAGES = [
     ("get", "/office/payments/pending/"),
@@ -14,7 +15,7 @@ PAGES = [
     ("get", "/office/settings/payments/"),
     ("post", "/office/settings/payments/"),
     ("get", "/office/settings/payments/fee-preview/"),
-]
+] + AUTOPAY_PAGES
 
 
 def call(client, method, url):
