@@ -7,7 +7,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from autopay.enrollment import autopay_settings
 from autopay.models import AutoPaySettings, Enrollment, Invitation, ScheduledPayment, ScheduleRun
 from billing.payments.models import PaymentItem
 from portal.models import Tenant
@@ -34,7 +33,7 @@ def scheduled_payments(*, tenant: Tenant) -> QuerySet[ScheduledPayment]:
 
 def settings_for_edit(*, tenant: Tenant) -> AutoPaySettings:
     """A fresh copy of the city's AutoPay settings: a form may change it in memory without harm."""
-    return AutoPaySettings.objects.get(pk=autopay_settings(tenant).pk, tenant=tenant)
+    return AutoPaySettings.objects.get_or_create(tenant=tenant)[0]  # one query; never the shared cached copy
 
 
 def last_run(*, tenant: Tenant) -> ScheduleRun | None:

@@ -33,7 +33,7 @@ from cows_bridge import client as cows
 from cows_bridge.errors import CowsError
 from portal.models import Tenant
 
-from . import notices, timing
+from . import notices, states, timing
 from .enrollment import autopay_settings
 from .models import ScheduledPayment
 
@@ -75,8 +75,8 @@ def claim_due(*, tenant: Tenant, today: date, limit: int = PER_SWEEP, ids: list[
             candidates = list(due.values_list("pk", flat=True)[:limit])
         if not candidates:
             return []
-        ScheduledPayment.objects.filter(pk__in=candidates, state=S.PENDING).update(
-            state=S.CHARGING, claim_token=token, claimed_at=now)
+        states.move(ScheduledPayment.objects.filter(pk__in=candidates), S.PENDING, S.CHARGING, actor=ACTOR.label,
+                    claim_token=token, claimed_at=now)
     return list(ScheduledPayment.objects.filter(claim_token=token, state=S.CHARGING).values_list("pk", flat=True))
 
 
@@ -118,17 +118,17 @@ def _as_written(sp: ScheduledPayment, **values) -> ScheduledPayment:
 
 
 def _finish(sp: ScheduledPayment, state: str, message: str = "", **fields) -> ScheduledPayment:
-    values = {"state": str(state), "message": message[:300], "finished_at": timezone.now(), **fields}
-    if ScheduledPayment.objects.filter(pk=sp.pk, state=S.CHARGING).update(**values) == 1:
-        return _as_written(sp, **values)
+    values = {"message": message[:300], "finished_at": timezone.now(), **fields}
+    if states.move(ScheduledPayment.objects.filter(pk=sp.pk), S.CHARGING, state, actor=ACTOR.label, **values) == 1:
+        return _as_written(sp, state=str(state), moved_by=ACTOR.label, **values)
     sp.refresh_from_db()  # it was not charging any more: whatever moved it on stands
     return sp
 
 
 def _release(sp: ScheduledPayment, message: str) -> ScheduledPayment:
     """Back to pending (the billing system could not be read): the next sweep tries again."""
-    ScheduledPayment.objects.filter(pk=sp.pk, state=S.CHARGING, payment__isnull=True).update(
-        state=S.PENDING, claim_token="", claimed_at=None, message=message[:300], attempts=sp.attempts + 1)
+    states.move(ScheduledPayment.objects.filter(pk=sp.pk, payment__isnull=True), S.CHARGING, S.PENDING,
+                actor=ACTOR.label, claim_token="", claimed_at=None, message=message[:300], attempts=sp.attempts + 1)
     sp.refresh_from_db()
     return sp
 

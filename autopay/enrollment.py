@@ -23,7 +23,7 @@ from cows_bridge.errors import CowsError, CowsNotFound
 from cows_bridge.types import AccountSummary
 from portal.models import Tenant
 
-from . import notices, scheduling
+from . import notices, scheduling, states
 from .models import MAX_DAYS_LIMIT, Authorization, AutoPaySettings, Enrollment, ScheduledPayment
 
 logger = logging.getLogger(__name__)
@@ -200,9 +200,11 @@ def unenroll(*, enrollment: Enrollment, acting_user, reason: str = "") -> int:
             ended_at=timezone.now(), ended_by=acting_user, end_reason=reason[:200])
         if ended != 1:
             return 0
-        cancelled = (enrollment.scheduled_payments.filter(state=ScheduledPayment.State.PENDING)
-                     .update(state=ScheduledPayment.State.CANCELLED, finished_at=timezone.now(),
-                             message=_("Cancelled: AutoPay was turned off")))
+        who = "customer" if getattr(acting_user, "pk", None) == enrollment.user_id else (
+            f"clerk:{getattr(acting_user, 'pk', '')}" if acting_user is not None else "task:unenroll")
+        cancelled = states.move(enrollment.scheduled_payments.all(), ScheduledPayment.State.PENDING,
+                                ScheduledPayment.State.CANCELLED, actor=who, finished_at=timezone.now(),
+                                message=_("Cancelled: AutoPay was turned off"))
         notices.queue("autopay_ended", enrollment_id=enrollment.pk, extra={"cancelled": cancelled})
     enrollment.refresh_from_db()
     return cancelled

@@ -172,6 +172,7 @@ class ScheduledPayment(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.CharField(max_length=60)  # who scheduled it: run, enrollment, change
+    moved_by = models.CharField(max_length=60, blank=True)  # who made its last move (autopay/states.py)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -233,3 +233,21 @@ def test_a_payment_due_tomorrow_in_the_city_waits_though_utc_is_already_there(ri
     with time_machine.travel(evening_before.astimezone(dt_timezone.utc)):
         assert charging.charge_due(tenant=riverton.tenant) == 0
     assert ScheduledPayment.objects.get(pk=scheduled.pk).state == S.PENDING
+
+
+def test_each_move_of_a_scheduled_payment_records_who_made_it(riverton, scheduled):
+    from autopay.states import IllegalMove, move
+
+    sp = charge_on_day(riverton, scheduled)
+    assert (sp.state, sp.moved_by) == (S.PAID, "task:charge_autopay")
+    with pytest.raises(IllegalMove):
+        move(ScheduledPayment.objects.filter(pk=sp.pk), S.PAID, S.PENDING, actor="clerk:1")
+    assert ScheduledPayment.objects.get(pk=sp.pk).state == S.PAID
+
+
+def test_turning_autopay_off_records_the_customer_as_who_cancelled(riverton, scheduled):
+    from autopay import enrollment as autopay
+
+    autopay.unenroll(enrollment=scheduled.enrollment, acting_user=riverton.resident)
+    assert ScheduledPayment.objects.filter(pk=scheduled.pk).values_list("state", "moved_by").get() == (
+        S.CANCELLED, "customer")
