@@ -24,9 +24,22 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report shows the page as it stood (kept as page.png and page.html too)."""
+    report = yield
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is not None:
+        report.sections.append(("the page when the test failed", _keep(page, item.funcargs["tmp_path"])))
+    return report
+
+
 @pytest.fixture
-def page(browser):
-    """A phone-sized page; the test fails if the content security policy refused anything on it."""
+def page(browser, tmp_path):
+    """A phone-sized page; the test fails if the content security policy refused anything on it.
+
+    When the test fails, its report shows the page's address and text, and the page is kept in the
+    test's temporary folder (``page.png``, ``page.html``)."""
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -36,6 +49,16 @@ def page(browser):
     yield page
     context.close()
     assert not page.csp_refusals, "the content security policy refused:\n" + "\n".join(page.csp_refusals)
+
+
+def _keep(page, folder: Path) -> str:
+    try:
+        page.screenshot(path=folder / "page.png", full_page=True, timeout=5000)
+        (folder / "page.html").write_text(page.content())
+        text = page.locator("body").inner_text(timeout=5000)
+    except Exception as exc:  # noqa: BLE001 - the failure itself matters more than this record of it
+        text = f"(could not read the page: {exc})"
+    return f"{page.url} (kept in {folder})\n{text[:3000]}"
 
 
 _axe = Axe()
