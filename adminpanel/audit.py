@@ -1,0 +1,64 @@
+"""Recording admin writes in the audit log (adminpanel.models.AuditEntry).
+
+Every view of the office that changes something calls `record` after the owning app's domain
+function succeeded; settings screens pass `changes(before, after)` so the log shows what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from allauth.core.internal.httpkit import get_client_ip
+
+from .models import AuditEntry
+
+SECRET_CHANGED = "(changed)"
+SECRET_REMOVED = "(removed)"
+SECRET_SET = "(set)"
+
+
+def _plain(value):
+    """A value as the log keeps it: JSON-friendly and short."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+        return value.name or ""
+    text = str(value)
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def snapshot(obj, fields: Iterable[str]) -> dict:
+    """The named fields of a model instance (or a mapping), for a before/after pair."""
+    if isinstance(obj, Mapping):
+        return {f: obj.get(f) for f in fields}
+    return {f: getattr(obj, f) for f in fields}
+
+
+def changes(before: Mapping, after: Mapping, *, secret: Iterable[str] = ()) -> dict:
+    """{field: [before, after]} for each field whose value changed; secrets never show their value."""
+    secret = set(secret)
+    out = {}
+    for field in after:
+        old, new = before.get(field), after.get(field)
+        if _plain(old) == _plain(new):
+            continue
+        if field in secret:
+            out[field] = ["", SECRET_REMOVED if not new else (SECRET_CHANGED if old else SECRET_SET)]
+        else:
+            out[field] = [_plain(old), _plain(new)]
+    return out
+
+
+def record(request, action: str, summary: str, *, target: str = "", changes: dict | None = None,
+           tenant=None) -> AuditEntry:
+    """Add one row to the city's audit log for what the request's person just did."""
+    user = request.user if request.user.is_authenticated else None
+    return AuditEntry.objects.create(
+        tenant=tenant or request.tenant, actor=user, actor_email=getattr(user, "email", "") or "",
+        action=action, summary=summary[:300], target=target[:200], changes=changes or {},
+        ip=get_client_ip(request) if request is not None else None)

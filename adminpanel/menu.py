@@ -1,0 +1,41 @@
+"""The office's two menus, as the guide organises them: Admin (the portal) and Utility Admin.
+
+Each entry: its label, the URL name it opens, and the other URL names under it (so the entry is
+marked as the current page there too). A screen adds its own line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    also: tuple[str, ...] = ()
+
+    def is_current(self, current: str | None) -> bool:
+        return current == self.url_name or current in self.also
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    entries: tuple[Entry, ...]
+
+
+MENU: tuple[Section, ...] = (
+    Section(_("Admin"), (
+        Entry(_("Overview"), "overview"),
+        Entry(_("Pending Payments"), "pending"),
+        Entry(_("Completed Payments"), "payments", ("payment_detail", "post_late", "refund_late")),
+        Entry(_("Payment"), "payment_settings"),
+    )),
+    Section(_("Utility Admin"), (
+        Entry(_("Scheduled Payments"), "autopay", ("autopay_settings",)),
+        Entry(_("Customer AutoPay"), "autopay_customers", ("autopay_enroll", "autopay_unenroll")),
+    )),
+)
