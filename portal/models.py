@@ -108,8 +108,13 @@ class PortalSettings(models.Model):
     departments_label = models.CharField(max_length=60, blank=True, default="")
     theme_colour = models.CharField(max_length=7, default="#1d4ed8", validators=[validate_theme_colour])
     logo = models.FileField(upload_to="logos/", blank=True)
+    logo_alt_text = models.CharField(max_length=200, blank=True, default="")
+    photo = models.FileField(upload_to="photos/", blank=True)  # the main-page photo on the landing page
+    photo_alt_text = models.CharField(max_length=200, blank=True, default="")
     office_phone = models.CharField(max_length=40, blank=True, default="")
     office_email = models.EmailField(blank=True, default="")
+    office_address = models.TextField(blank=True, default="")
+    utility_home_message = models.TextField(blank=True, default="")  # Utility Billing "Home Screen Message"
 
     def __str__(self) -> str:
         return f"Settings of {self.tenant}"
