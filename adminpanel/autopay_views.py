@@ -17,8 +17,8 @@ from autopay.enrollment import AutoPayRefused
 from cows_bridge.types import normalize_customer_number
 from portal.access import office_admin_required
 
+from . import audit, exports
 from . import autopay_selectors as selectors
-from . import exports
 from .autopay_forms import AutoPaySettingsForm, FindAccountForm, InviteForm, refusal_to_form
 from .autopay_rows import enrollment_row, invitation_row, scheduled_row, waiting_reason
 from .filters import EnrollmentFilter, ScheduledPaymentFilter
@@ -77,6 +77,10 @@ def schedule(request):
     except scheduling.ScheduleRefused as refused:
         messages.error(request, refused.message)
     else:
+        audit.record(request, "autopay.schedule", _("Scheduled AutoPay payments for period %(period)s: %(scheduled)d "
+                                                     "scheduled, %(now)d due now") % {
+            "period": run.period_label, "scheduled": run.scheduled, "now": run.charged_now},
+            target=_("period %(period)s") % {"period": run.period_label})
         messages.success(request, _(
             "Period %(period)s is scheduled: %(scheduled)d scheduled, %(now)d due now (charged from the charge hour), %(none)d with no "
             "balance, %(already)d already scheduled, %(refused)d refused.") % {
@@ -98,14 +102,19 @@ def scheduled_export(request):
 @require_POST
 def save_settings(request):
     """AutoPay settings: saved through autopay's domain; a refused form saves nothing."""
-    form = AutoPaySettingsForm(request.POST, instance=selectors.settings_for_edit(tenant=request.tenant))
+    current = selectors.settings_for_edit(tenant=request.tenant)
+    before = audit.snapshot(current, autopay_settings_domain.FIELDS)
+    form = AutoPaySettingsForm(request.POST, instance=current)
     if form.is_valid():
         try:
-            autopay_settings_domain.update_autopay_settings(tenant=request.tenant, changes=form.changes(),
-                                                            acting_user=request.user)
+            saved = autopay_settings_domain.update_autopay_settings(tenant=request.tenant, changes=form.changes(),
+                                                                    acting_user=request.user)
         except AutoPayRefused as refused:
             refusal_to_form(form, refused)
         else:
+            changed = audit.changes(before, audit.snapshot(saved, autopay_settings_domain.FIELDS))
+            if changed:
+                audit.record(request, "settings.autopay", _("Changed the AutoPay settings"), changes=changed)
             messages.success(request, _("The AutoPay settings were saved."))
             return redirect("adminpanel:autopay")
     return _scheduled_screen(request, settings_form=form, status=400)
@@ -146,6 +155,8 @@ def enroll(request):
             except AutoPayRefused as refused:
                 refusal_to_form(invite, refused)
             else:
+                audit.record(request, "autopay.invite", _("Sent an AutoPay invitation to %(email)s") % {
+                    "email": sent.email}, target=_("account %(number)s") % {"number": sent.customer_number})
                 messages.success(request, _("An AutoPay invitation for account %(number)s was sent to %(email)s.")
                                  % {"number": sent.customer_number, "email": sent.email})
                 return redirect("adminpanel:autopay_customers")
@@ -170,6 +181,9 @@ def unenroll(request, enrollment_id: int):
     if request.method == "POST":
         cancelled = autopay_enrollment.unenroll(enrollment=found, acting_user=request.user,
                                                 reason="unenrolled by the office")
+        audit.record(request, "autopay.unenroll", _("Turned AutoPay off for %(email)s; %(count)d pending payments "
+                                                    "cancelled") % {"email": found.user.email, "count": cancelled},
+                     target=_("account %(number)s") % {"number": found.customer_number})
         messages.success(request, ngettext(
             "AutoPay is off for account %(number)s; %(count)d pending payment was cancelled.",
             "AutoPay is off for account %(number)s; %(count)d pending payments were cancelled.", cancelled)

@@ -16,7 +16,7 @@ from billing.payments.models import Payment
 from billing.payments.providers import ProviderError
 from portal.access import office_admin_required
 
-from . import selectors
+from . import audit, selectors
 
 
 def access_payment(request, reference: str) -> Payment:
@@ -82,6 +82,7 @@ def post_late(request, reference: str):
     except late_success.AlreadyHandled:
         messages.info(request, _("Payment %(reference)s was already handled.") % {"reference": reference})
     else:
+        audit.record(request, "payment.post_late", _("Posted a late success to Cash Receipting"), target=reference)
         messages.success(request, _("Payment %(reference)s is received and will be posted to Cash Receipting.")
                          % {"reference": reference})
     return redirect("adminpanel:pending")
@@ -100,5 +101,6 @@ def refund_late(request, reference: str):
         messages.error(request, _("The payment provider could not refund %(reference)s just now. Nothing was "
                                   "changed; please try again.") % {"reference": reference})
     else:
+        audit.record(request, "payment.refund_late", _("Refunded a late success"), target=reference)
         messages.success(request, _("Payment %(reference)s was refunded.") % {"reference": reference})
     return redirect("adminpanel:pending")

@@ -15,7 +15,7 @@ from billing.payments import settings as payment_settings_domain
 from billing.payments.models import Payment, PaymentMethod, PaymentSettings
 from portal.access import office_admin_required
 
-from . import exports, selectors, services
+from . import audit, exports, selectors, services
 from .filters import CompletedPaymentFilter
 from .forms import FeePreviewForm, PaymentSettingsForm
 from .listing import export, list_page
@@ -73,6 +73,8 @@ def pending(request):
 def retry_pending(request):
     """Retry Now: try to post every waiting payment to Cash Receipting, now."""
     outcome = services.retry_pending_payments(tenant=request.tenant, acting_user=request.user)
+    audit.record(request, "payment.retry", _("Retry Now: %(posted)d posted, %(waiting)d still waiting") % {
+        "posted": outcome.posted, "waiting": outcome.still_waiting})
     posted = ngettext("%(count)d payment was posted to Cash Receipting.",
                       "%(count)d payments were posted to Cash Receipting.", outcome.posted) % {"count": outcome.posted}
     if outcome.still_waiting:

@@ -7,6 +7,7 @@ import pytest
 from autopay.models import Enrollment, ScheduledPayment
 
 from ..conftest import link_sample
+from .audit_helpers import audit_rows
 from .autopay_helpers import enroll, saved_method
 
 CUSTOMERS = "/office/autopay/customers/"
@@ -68,6 +69,8 @@ def test_unenroll_asks_first_then_ends_autopay_recording_the_clerk(riverton, two
     assert ScheduledPayment.objects.get(pk=rosa.scheduled.pk).state == ScheduledPayment.State.CANCELLED
     assert "1 account on AutoPay" in body and f"<td>{rosa.enrollment.customer_number}</td>" not in body
     assert clerk.post(url).status_code == 404  # already ended: nothing left to end
+    assert audit_rows(riverton, "autopay.unenroll") == [
+        (riverton.clerk, f"account {rosa.enrollment.customer_number}", {})]
 
 
 def test_another_citys_clerk_cannot_unenroll(riverton, lakeside, two, client_for):

@@ -11,6 +11,7 @@ from autopay.tasks import send_invitation
 from portal.celery import app
 
 from ..conftest import link_sample
+from .audit_helpers import audit_rows
 from .autopay_helpers import enroll, saved_method
 
 ENROLL = "/office/autopay/customers/enroll/"
@@ -67,6 +68,7 @@ def test_enroll_by_email_sends_an_invitation_with_its_link(riverton, rosas, clie
     sent = mail.outbox[-1]
     assert sent.to == ["pat.owner@example.org"] and number in sent.subject
     assert "http://riverton.localhost" in sent.body and f"/autopay/invitations/{invitation.token}/" in sent.body
+    assert audit_rows(riverton, "autopay.invite") == [(riverton.clerk, f"account {number}", {})]
 
 
 def test_enroll_a_linked_portal_user_invites_them_at_their_email(riverton, rosas, client_for):

@@ -7,6 +7,7 @@ import pytest
 from autopay.models import ScheduledPayment, ScheduleRun
 
 from ..conftest import link_sample
+from .audit_helpers import audit_rows
 from .autopay_helpers import enroll, saved_method
 
 SCREEN = "/office/autopay/"
@@ -46,6 +47,7 @@ def test_schedule_payments_after_the_close_schedules_each_account_and_says_what_
     rows = period_rows(riverton)
     assert {sp.account_key for sp in rows} == set(numbers)
     assert body.count("<td>Pending</td>") == 2
+    assert audit_rows(riverton, "autopay.schedule") == [(riverton.clerk, f"period {run.period_label}", {})]
     for sp in rows:
         assert sp.customer_number in body and f"${sp.amount:,.2f}" in body
 

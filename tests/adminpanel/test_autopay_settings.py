@@ -7,6 +7,8 @@ import pytest
 from autopay.enrollment import autopay_settings
 from autopay.models import AutoPaySettings
 
+from .audit_helpers import audit_rows
+
 SETTINGS = "/office/autopay/settings/"
 VALID = {"max_days_before_due": "14", "charge_hour": "7", "schedule_on_close": "on", "reminder_days": "2"}
 
@@ -22,6 +24,9 @@ def test_the_clerk_changes_the_autopay_settings(riverton, client_for):
     settings = saved(riverton)
     assert (settings.max_days_before_due, settings.charge_hour, settings.schedule_on_close,
             settings.reminder_days) == (14, 7, False, 2)
+    assert audit_rows(riverton, "settings.autopay") == [(riverton.clerk, "", {
+        "max_days_before_due": [10, 14], "charge_hour": [6, 7], "schedule_on_close": [True, False],
+        "reminder_days": [3, 2]})]
 
 
 def test_the_screen_shows_the_current_settings(riverton, client_for):
@@ -48,6 +53,7 @@ def test_a_value_out_of_range_is_refused_and_nothing_is_saved(riverton, lakeside
     settings = saved(riverton)
     assert (settings.max_days_before_due, settings.charge_hour, settings.reminder_days) == (
         before.max_days_before_due, before.charge_hour, before.reminder_days)
+    assert audit_rows(riverton, "settings.autopay") == []
 
 
 def test_another_citys_settings_are_untouched(riverton, lakeside, client_for):

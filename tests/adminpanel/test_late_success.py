@@ -18,6 +18,7 @@ from billing.payments.states import RECOVERY
 from sandboxpay.models import SandboxCharge
 
 from ..billing.payhelpers import DECLINED, card_token, reference_of, start_utility_payment
+from .audit_helpers import audit_rows
 
 PENDING = "/office/payments/pending/"
 
@@ -91,6 +92,7 @@ def test_post_it_clicked_twice_then_refund_it_posts_once_and_refunds_nothing(lat
     moved = payment.events.get(from_state="failed", to_state="charged")
     assert (moved.actor, moved.actor_user) == ("clerk", riverton.clerk)
     assert "Needs attention" not in text(clerk.get(PENDING))
+    assert audit_rows(riverton, "payment.post_late") == [(riverton.clerk, payment.reference, {})]  # the real one only
 
 
 def test_refund_it_clicked_twice_then_post_it_refunds_once_and_posts_nothing(late, riverton, client_for):
@@ -108,6 +110,7 @@ def test_refund_it_clicked_twice_then_post_it_refunds_once_and_posts_nothing(lat
     moved = payment.events.get(to_state="refunded")
     assert (moved.from_state, moved.actor, moved.actor_user) == ("failed", "clerk", riverton.clerk)
     assert refund.charge_id in moved.reason
+    assert audit_rows(riverton, "payment.refund_late") == [(riverton.clerk, payment.reference, {})]
 
 
 def test_the_actions_are_post_only_and_for_the_office(late, riverton, lakeside, client_for):

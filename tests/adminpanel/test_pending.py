@@ -13,6 +13,7 @@ from portal.middleware import SESSION_TENANT_KEY
 from ..billing.payhelpers import pay
 from ..conftest import CityClient, link_sample
 from ..factories import PaymentFactory
+from .audit_helpers import audit_rows
 
 PENDING = "/office/payments/pending/"
 RETRY = "/office/payments/pending/retry/"
@@ -80,6 +81,7 @@ def test_retry_now_after_caselle_is_back_posts_the_payment_once(cows, riverton, 
     same_day = cows.get("/receipts", office="riverton", params={"date": receipt["posted_at"][:10]}).json()
     assert [r["reference"] for r in same_day["receipts"]].count(item.reference) == 1
     assert payment.events.filter(to_state="posted").count() == 1
+    assert [who for who, _target, _changes in audit_rows(riverton, "payment.retry")] == [riverton.clerk] * 3
 
 
 def test_retry_now_ignores_the_back_off_time(cows, riverton, account, client_for):
