@@ -37,5 +37,6 @@ MENU: tuple[Section, ...] = (
     Section(_("Utility Admin"), (
         Entry(_("Scheduled Payments"), "autopay", ("autopay_settings",)),
         Entry(_("Customer AutoPay"), "autopay_customers", ("autopay_enroll", "autopay_unenroll")),
+        Entry(_("Communications"), "communications", ("communication_edit", "communication_delete")),
     )),
 )

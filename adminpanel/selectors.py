@@ -6,9 +6,12 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from billing.payments.models import Payment, PaymentEvent, PaymentItem, PaymentSettings
 from billing.payments.providers import payment_settings
+from communications.models import Communication
+from communications.selectors import current_communications
 from cows_bridge.models import CowsLink
 from customers.models import Membership
 from portal.models import Tenant
@@ -89,3 +92,23 @@ def payment_with_history(*, tenant: Tenant, reference: str) -> Payment | None:
     return (tenant.payments.filter(reference=reference)
             .prefetch_related(Prefetch("items", queryset=PaymentItem.objects.order_by("id")),
                               Prefetch("events", queryset=events)).first())
+
+
+# --- communications ---------------------------------------------------------------------------------
+
+def office_communications(*, tenant: Tenant) -> QuerySet[Communication]:
+    """Every communication of the city, current and expired, newest first, with who posted it."""
+    return tenant.communications.select_related("posted_by").order_by("-posted_at", "-id")
+
+
+def newest_current_communication_id(*, tenant: Tenant) -> int | None:
+    """The communication the bill emails' LatestCommunicationLink points to: the newest one customers see."""
+    return current_communications(tenant=tenant).values_list("id", flat=True).first()
+
+
+def access_communication(*, tenant: Tenant, communication_id: int) -> Communication:
+    """One of the city's communications (expired ones too), or 404 for another city's and a missing one alike."""
+    found = tenant.communications.filter(pk=communication_id).first()
+    if found is None:
+        raise Http404
+    return found

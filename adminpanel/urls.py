@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import autopay_views, payment_views, views
+from . import autopay_views, communications_views, payment_views, views
 
 app_name = "adminpanel"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("autopay/customers/", autopay_views.customers, name="autopay_customers"),
     path("autopay/customers/enroll/", autopay_views.enroll, name="autopay_enroll"),
     path("autopay/customers/<int:enrollment_id>/unenroll/", autopay_views.unenroll, name="autopay_unenroll"),
+    path("utility/communications/", communications_views.communications, name="communications"),
+    path("utility/communications/<int:communication_id>/edit/", communications_views.edit, name="communication_edit"),
+    path("utility/communications/<int:communication_id>/delete/", communications_views.delete,
+         name="communication_delete"),
+    path("utility/communications/<int:communication_id>/pdf/", communications_views.pdf, name="communication_pdf"),
     # After the fixed payments/... paths, so "pending" is never taken for a reference.
     path("payments/<slug:reference>/", payment_views.payment_detail, name="payment_detail"),
     path("payments/<slug:reference>/post-late/", payment_views.post_late, name="post_late"),

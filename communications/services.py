@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 PDF_SIGNATURE = b"%PDF-"
 MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_FILES_PER_UPLOAD = 20
+DESCRIPTION_LIMIT = Communication._meta.get_field("description").max_length
 
 
 def _clean_filename(filename: str) -> str:
@@ -52,17 +56,25 @@ def _check_pdf(content: File) -> None:
                                  "that file."), "not_pdf")
 
 
+def _expiry_error(*, tenant: Tenant, expires_on: date | None) -> ValidationError | None:
+    if expires_on is not None and expires_on <= city_today(tenant=tenant):
+        return ValidationError(_("Choose an expiry date after today: the communication disappears on that date."),
+                               code="past")
+    return None
+
+
 def _check_details(*, tenant: Tenant, description: str, expires_on: date | None) -> str:
     description = (description or "").strip()
     errors = {}
     if not description:
         errors["description"] = ValidationError(_("Enter a description; it is what customers see."), code="required")
-    elif len(description) > Communication._meta.get_field("description").max_length:
-        errors["description"] = ValidationError(_("Keep the description to %(max)s characters.") % {
-            "max": Communication._meta.get_field("description").max_length}, code="max_length")
-    if expires_on is not None and expires_on <= city_today(tenant=tenant):
-        errors["expires_on"] = ValidationError(
-            _("Choose an expiry date after today: the communication disappears on that date."), code="past")
+    elif len(description) > DESCRIPTION_LIMIT:
+        errors["description"] = ValidationError(
+            _("Keep the description to %(max)s characters (it has %(count)s).") % {
+                "max": DESCRIPTION_LIMIT, "count": len(description)}, code="max_length")
+    expiry = _expiry_error(tenant=tenant, expires_on=expires_on)
+    if expiry is not None:
+        errors["expires_on"] = expiry
     if errors:
         raise ValidationError(errors)
     return description
@@ -90,6 +102,52 @@ def post_communication(*, tenant: Tenant, filename: str, description: str, pdf_b
     logger.info("communication posted", extra={"communication_id": communication.id,
                                                "acting_user_id": getattr(acting_user, "id", None)})
     return communication
+
+
+def default_description(filename: str) -> str:
+    """What customers see of an uploaded file until the office changes it: its name without the extension."""
+    stem = os.path.splitext(_clean_filename(filename))[0].strip()
+    return stem[:DESCRIPTION_LIMIT].strip() or _("Communication")
+
+
+@dataclass(frozen=True)
+class RefusedFile:
+    filename: str
+    reason: str
+
+
+@dataclass
+class UploadOutcome:
+    posted: list[Communication] = field(default_factory=list)
+    refused: list[RefusedFile] = field(default_factory=list)
+
+
+def post_communications(*, tenant: Tenant, files: Sequence[File], expires_on: date | None = None,
+                        acting_user: User | None = None) -> UploadOutcome:
+    """Post each uploaded PDF under its own name; a bad file is refused by name and the good ones are posted.
+
+    What applies to the whole upload (some files, not too many, the expiry date) is checked
+    first and refuses all of it (ValidationError keyed "files" or "expires_on"); each file is
+    then checked by its content, so a refused file never stops the others.
+    """
+    if not files:
+        raise _invalid("files", _("Choose one or more PDF files to upload."), "required")
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise _invalid("files", _("Upload at most %(max)s files at a time (you chose %(count)s).") % {
+            "max": MAX_FILES_PER_UPLOAD, "count": len(files)}, "too_many")
+    expiry = _expiry_error(tenant=tenant, expires_on=expires_on)
+    if expiry is not None:
+        raise ValidationError({"expires_on": expiry})
+    outcome = UploadOutcome()
+    for upload in files:
+        filename = _clean_filename(upload.name)
+        try:
+            outcome.posted.append(post_communication(
+                tenant=tenant, filename=filename, description=default_description(filename), file=upload,
+                expires_on=expires_on, acting_user=acting_user))
+        except ValidationError as refused:
+            outcome.refused.append(RefusedFile(filename, " ".join(refused.messages)))
+    return outcome
 
 
 @transaction.atomic

@@ -188,11 +188,15 @@ OBJECT_URLS = {
     "adminpanel:post_late": (make_late_success, "POST"),
     "adminpanel:refund_late": (make_late_success, "POST"),
     "adminpanel:autopay_unenroll": (make_autopay_enrollment, "POST"),
+    "adminpanel:communication_edit": (make_communication, "GET"),
+    "adminpanel:communication_delete": (make_communication, "POST"),
+    "adminpanel:communication_pdf": (make_communication, "GET"),
 }
 
 # Office screens: their owner is the city's clerk, and the city's residents get 404 like strangers.
 OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refund_late",
-          "adminpanel:autopay_unenroll"}
+          "adminpanel:autopay_unenroll", "adminpanel:communication_edit", "adminpanel:communication_delete",
+          "adminpanel:communication_pdf"}
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
 # people of the same city may see them.
