@@ -32,6 +32,9 @@ MENU: tuple[Section, ...] = (
         Entry(_("Overview"), "overview"),
         Entry(_("Pending Payments"), "pending"),
         Entry(_("Completed Payments"), "payments", ("payment_detail", "post_late", "refund_late")),
+        Entry(_("General"), "portal_general"),
+        Entry(_("Theming"), "portal_theme", ("portal_theme_reset", "portal_theme_photo", "portal_theme_photo_remove",
+                                            "portal_theme_logo", "portal_theme_logo_remove")),
         Entry(_("Payment"), "payment_settings"),
     )),
     Section(_("Utility Admin"), (

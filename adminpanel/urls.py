@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import autopay_views, communications_views, payment_views, views
+from . import autopay_views, communications_views, payment_views, portal_settings_views, views
 
 app_name = "adminpanel"
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("payments/", views.payments, name="payments"),
     path("payments/export.xlsx", views.payments_export, name="payments_export"),
     path("settings/payments/", views.payment_settings, name="payment_settings"),
+    path("settings/general/", portal_settings_views.general, name="portal_general"),
+    path("settings/theme/", portal_settings_views.theme, name="portal_theme"),
+    path("settings/theme/standard-blue/", portal_settings_views.theme_reset, name="portal_theme_reset"),
+    path("settings/theme/photo/", portal_settings_views.theme_photo, name="portal_theme_photo"),
+    path("settings/theme/photo/remove/", portal_settings_views.theme_photo_remove, name="portal_theme_photo_remove"),
+    path("settings/theme/logo/", portal_settings_views.theme_logo, name="portal_theme_logo"),
+    path("settings/theme/logo/remove/", portal_settings_views.theme_logo_remove, name="portal_theme_logo_remove"),
     path("settings/payments/fee-preview/", views.fee_preview, name="fee_preview"),
     path("autopay/", autopay_views.scheduled, name="autopay"),
     path("autopay/schedule/", autopay_views.schedule, name="autopay_schedule"),

@@ -1,7 +1,7 @@
 """URLs of a city's portal (<slug>.<BASE_DOMAIN>)."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -22,6 +22,17 @@ urlpatterns = [
 # The sandbox moves no money: its endpoints do not exist in production.
 if not settings.PRODUCTION:
     urlpatterns.append(path("sandboxpay/", include("sandboxpay.urls")))
+
+# Public uploads (logos, main-page photos): in production nginx serves /media/ (deploy/nginx.conf).
+def _media(request, path):
+    """Off production only: what nginx does there, reading MEDIA_ROOT at each request."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+if not settings.PRODUCTION:
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", _media))
 
 if settings.BENCHMARK_VIEWS:
     urlpatterns.append(path("bench/bare", views.bench_bare))
