@@ -1,37 +1,88 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
+from billing.accounts.models import PeriodState
 from billing.payments.models import Payment, PaymentEvent, PaymentItem, PaymentSettings
 from billing.payments.providers import payment_settings
 from communications.models import Communication
 from communications.selectors import current_communications
 from cows_bridge.models import CowsLink
-from customers.models import Membership
+from customers.models import LinkedAccount, Membership
 from portal.models import Tenant
 
 
-def portal_overview(*, tenant: Tenant) -> dict:
-    """Counts and the latest sign-ups of one city; nothing of other cities."""
-    memberships = tenant.memberships
-    overview = {
-        "member_count": memberships.filter(role=Membership.Role.CUSTOMER).count(),
-        "admin_count": memberships.filter(role=Membership.Role.OFFICE_ADMIN).count(),
-        "recent_signups": list(memberships.select_related("user").order_by("-created_at")[:10]),
-        "linked_account_count": None,
+@dataclass(frozen=True)
+class OverviewPeriod:
+    """The stretch of days "this period" counts: from `start` (a city date) through today."""
+
+    start: date
+    label: str  # the open period's label in Caselle, or "" for the calendar month
+    since_close: bool  # True: since the portal saw the last period close; False: the calendar month
+
+
+def overview_period(*, tenant: Tenant, today: date) -> OverviewPeriod:
+    """The billing period open in Caselle as the portal knows it, else the current calendar month.
+
+    The portal knows when a period opened only from seeing the previous one close
+    (PeriodState.close_seen_at); before it has seen a close, "this period" is the month.
+    """
+    state = PeriodState.objects.filter(tenant=tenant).only("open_period_label", "close_seen_at").first()
+    if state is not None and state.close_seen_at is not None:
+        opened = timezone.localtime(state.close_seen_at, tenant.zone).date()
+        return OverviewPeriod(start=min(opened, today), label=state.open_period_label, since_close=True)
+    return OverviewPeriod(start=today.replace(day=1), label="", since_close=False)
+
+
+def portal_overview(*, tenant: Tenant, now: datetime | None = None) -> dict:
+    """The Overview's figures of one city, one query each at most; nothing of other cities."""
+    zone = tenant.zone
+    today = timezone.localdate(now, timezone=zone)
+    period = overview_period(tenant=tenant, today=today)
+    Role = Membership.Role
+    members = tenant.memberships.aggregate(members=Count("id", filter=Q(role=Role.CUSTOMER)),
+                                           admins=Count("id", filter=Q(role=Role.OFFICE_ADMIN)))
+    day_start, period_start = local_midnight(today, zone), local_midnight(period.start, zone)
+    received = (tenant.payments.filter(state__in=[Payment.State.CHARGED, Payment.State.POSTED])
+                .annotate(paid_at=Coalesce("charged_at", "created_at"))
+                .filter(paid_at__gte=min(day_start, period_start),
+                        paid_at__lt=local_midnight(today + timedelta(days=1), zone)))
+    paid_today = Q(paid_at__gte=day_start)
+    in_period = Q(paid_at__gte=period_start)
+    payments = received.aggregate(today_count=Count("id", filter=paid_today),
+                                  today_amount=Sum("amount", filter=paid_today),
+                                  period_count=Count("id", filter=in_period),
+                                  period_amount=Sum("amount", filter=in_period))
+    linked = LinkedAccount.objects.filter(tenant=tenant, account_key=OuterRef("account_key"))
+    zero = Decimal("0.00")
+    cows_link = CowsLink.objects.filter(tenant=tenant).first() if tenant.cows_url else None
+    return {
+        "today": today,
+        "period": period,
+        "member_count": members["members"],
+        "admin_count": members["admins"],
+        "linked_account_count": tenant.linked_accounts.count(),
+        # Paperless as Caselle last told the portal (Send Paper Statement cleared), for the linked accounts.
+        "paperless_count": tenant.account_snapshots.filter(Exists(linked),
+                                                           data__send_paper_statement=False).count(),
+        "autopay_count": tenant.autopay_enrollments.filter(ended_at__isnull=True).count(),
+        "today_count": payments["today_count"], "today_amount": payments["today_amount"] or zero,
+        "period_count": payments["period_count"], "period_amount": payments["period_amount"] or zero,
         "pending_count": tenant.payment_items.filter(post_state=PaymentItem.PostState.WAITING).count(),
+        "cows_link": cows_link,
+        "cows_state": ("not_set_up" if not tenant.cows_url else "unknown" if cows_link is None
+                       else "down" if cows_link.is_down else "up"),
+        "recent_signups": list(tenant.memberships.select_related("user").order_by("-created_at")[:10]),
     }
-    linked = getattr(tenant, "linked_accounts", None)
-    if linked is not None:
-        overview["linked_account_count"] = linked.count()
-    overview["cows_link"] = CowsLink.objects.filter(tenant=tenant).first() if tenant.cows_url else None
-    return overview
 
 
 # --- payments ------------------------------------------------------------------------------------
