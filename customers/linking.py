@@ -1,7 +1,8 @@
 """Linking a utility account: a customer number plus the last name or the last billed amount.
 
 Guessing is limited per user and per client IP. Every outcome that reveals nothing about
-an account says the same thing, whether the number or the second factor was wrong.
+an account says the same thing, whether the number or the second factor was wrong; the
+attempt row keeps what was typed and why it failed, for the office's eyes only.
 """
 
 from __future__ import annotations
@@ -63,13 +64,28 @@ def normalize_last_name(value: str) -> str:
     return " ".join((value or "").split()).casefold()
 
 
-def _matches(summary: AccountSummary, *, last_name: str, last_billed_amount: Decimal | None) -> bool:
-    checks = []
-    if last_name.strip():
-        checks.append(normalize_last_name(summary.last_name) == normalize_last_name(last_name))
-    if last_billed_amount is not None:
-        checks.append(summary.last_billed_amount is not None and summary.last_billed_amount == last_billed_amount)
-    return bool(checks) and all(checks)
+def _mismatch(summary: AccountSummary, *, last_name: str, last_billed_amount: Decimal | None) -> str:
+    """Why the second factor does not match the account (a LinkAttempt.Reason), or "" when it does."""
+    R = LinkAttempt.Reason
+    if not last_name.strip() and last_billed_amount is None:
+        return R.NAME
+    if last_name.strip() and normalize_last_name(summary.last_name) != normalize_last_name(last_name):
+        return R.NAME
+    if last_billed_amount is not None and summary.last_billed_amount != last_billed_amount:
+        return R.AMOUNT
+    return ""
+
+
+def _factor(*, last_name: str, last_billed_amount: Decimal | None) -> str:
+    F = LinkAttempt.Factor
+    if last_name.strip() and last_billed_amount is not None:
+        return F.BOTH
+    return F.AMOUNT if last_billed_amount is not None else F.LAST_NAME
+
+
+def _finish(attempt: LinkAttempt, outcome: str, reason: str = "", caselle_last_name: str = "") -> None:
+    LinkAttempt.objects.filter(pk=attempt.pk).update(outcome=outcome, reason=reason,
+                                                     caselle_last_name=caselle_last_name[:150])
 
 
 def _over_limit(tenant: Tenant, *, user: User, client_ip: str | None, now) -> bool:
@@ -93,10 +109,14 @@ def link_account(*, tenant: Tenant, user: User, customer_number: str, last_name:
         raise AlreadyLinked(existing)
 
     now = timezone.now()
+    O, R = LinkAttempt.Outcome, LinkAttempt.Reason
     # Written (and committed) before anything is checked, then counted.
-    attempt = tenant.link_attempts.create(user=user, client_ip=client_ip, attempted_at=now)
+    attempt = tenant.link_attempts.create(
+        user=user, client_ip=client_ip, attempted_at=now, customer_number=(customer_number or "").strip()[:30],
+        account_key=key[:20], factor=_factor(last_name=last_name, last_billed_amount=last_billed_amount),
+        tried_last_name=" ".join((last_name or "").split())[:100], tried_amount=last_billed_amount)
     if _over_limit(tenant, user=user, client_ip=client_ip, now=now):
-        LinkAttempt.objects.filter(pk=attempt.pk).update(outcome=LinkAttempt.Outcome.BLOCKED)
+        _finish(attempt, O.BLOCKED, R.RATE_LIMITED)
         logger.warning("link attempts over the limit", extra={"user_id": user.id, "client_ip": client_ip})
         raise TooManyAttempts("too many attempts")
 
@@ -105,23 +125,53 @@ def link_account(*, tenant: Tenant, user: User, customer_number: str, last_name:
     except CowsNotFound:
         summary = None
     except (CowsUnavailable, CowsError):
-        LinkAttempt.objects.filter(pk=attempt.pk).update(outcome=LinkAttempt.Outcome.UNAVAILABLE)
+        _finish(attempt, O.UNAVAILABLE, R.UNAVAILABLE)
         raise OfficeUnavailable("COWS unavailable") from None
 
-    if summary is None or not _matches(summary, last_name=last_name, last_billed_amount=last_billed_amount):
-        LinkAttempt.objects.filter(pk=attempt.pk).update(outcome=LinkAttempt.Outcome.FAILED)
+    if summary is None:
+        _finish(attempt, O.FAILED, R.NO_ACCOUNT)
+        raise NoMatch("no match")
+    mismatch = _mismatch(summary, last_name=last_name, last_billed_amount=last_billed_amount)
+    if mismatch:
+        _finish(attempt, O.FAILED, mismatch, summary.last_name)
         raise NoMatch("no match")
 
+    try:
+        link = _create_link(tenant=tenant, user=user, summary=summary)
+    finally:
+        _finish(attempt, O.LINKED)
+    logger.info("account linked", extra={"user_id": user.id, "account": summary.customer_number})
+    return LinkResult(link=link, summary=summary)
+
+
+def _create_link(*, tenant: Tenant, user: User, summary: AccountSummary) -> LinkedAccount:
     try:
         with transaction.atomic():
             link = tenant.linked_accounts.create(user=user, account_key=summary.key,
                                                  customer_number=summary.customer_number)
     except IntegrityError:  # the same user linked it in another tab a moment ago
-        LinkAttempt.objects.filter(pk=attempt.pk).update(outcome=LinkAttempt.Outcome.LINKED)
         raise AlreadyLinked(tenant.linked_accounts.get(user=user, account_key=summary.key)) from None
-    LinkAttempt.objects.filter(pk=attempt.pk).update(outcome=LinkAttempt.Outcome.LINKED)
     store_summary(tenant=tenant, summary=summary)
-    logger.info("account linked", extra={"user_id": user.id, "account": summary.customer_number})
+    return link
+
+
+def link_for_user(*, tenant: Tenant, user: User, customer_number: str, acting_user: User) -> LinkResult:
+    """The office links an account to a member of the city whose identity it checked: no second factor."""
+    key = normalize_customer_number(customer_number)
+    existing = tenant.linked_accounts.filter(user=user, account_key=key).first() if key else None
+    if existing is not None:
+        raise AlreadyLinked(existing)
+    try:
+        summary = cows.get_account(tenant, key) if key else None
+    except CowsNotFound:
+        summary = None
+    except (CowsUnavailable, CowsError):
+        raise OfficeUnavailable("COWS unavailable") from None
+    if summary is None:
+        raise NoMatch("no such account")
+    link = _create_link(tenant=tenant, user=user, summary=summary)
+    logger.info("account linked by the office", extra={"user_id": user.id, "account": summary.customer_number,
+                                                       "acting_user_id": acting_user.id})
     return LinkResult(link=link, summary=summary)
 
 

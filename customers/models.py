@@ -118,18 +118,27 @@ class LandlordLink(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="landlord_links")
     landlord_id = models.PositiveIntegerField()
     landlord_name = models.CharField(max_length=200, blank=True)
+    landlord_kind = models.CharField(max_length=20, blank=True)  # "landlord" or "cosigner", as Caselle says
+    # How many accounts Caselle attached to the party when the office linked it (the portal's
+    # LandlordSnapshot, refreshed as the user looks, says how many now).
+    account_count = models.PositiveIntegerField(default=0)
     linked_at = models.DateTimeField(default=timezone.now)
     linked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "user", "landlord_id"], name="landlord_link_unique")]
+        indexes = [models.Index(fields=["tenant", "-linked_at"], name="landlord_link_recent")]
 
     def __str__(self) -> str:
         return f"{self.user} sees landlord {self.landlord_id} at {self.tenant.slug}"
 
 
 class LinkAttempt(models.Model):
-    """Every try at linking an account, kept to limit guessing (and for the office's eyes)."""
+    """Every try at linking an account, kept to limit guessing (and for the office's eyes).
+
+    What was typed, why it failed and Caselle's last name are for the office's Failed link
+    attempts screen only: the person who tried is told the same thing whatever went wrong.
+    """
 
     class Outcome(models.TextChoices):
         PENDING = "pending"
@@ -138,14 +147,34 @@ class LinkAttempt(models.Model):
         BLOCKED = "blocked"
         UNAVAILABLE = "unavailable"
 
+    class Factor(models.TextChoices):
+        LAST_NAME = "last_name", _("Last name")
+        AMOUNT = "amount", _("Last billed amount")
+        BOTH = "both", _("Last name and last billed amount")
+
+    class Reason(models.TextChoices):
+        NO_ACCOUNT = "no_account", _("No such account")
+        NAME = "name_mismatch", _("Name does not match")
+        AMOUNT = "amount_mismatch", _("Amount does not match")
+        RATE_LIMITED = "rate_limited", _("Too many tries (rate limited)")
+        UNAVAILABLE = "unavailable", _("Billing system down")
+
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="link_attempts")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="link_attempts")
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     attempted_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    customer_number = models.CharField(max_length=30, blank=True)  # as typed
+    account_key = models.CharField(max_length=20, blank=True)  # its digits
+    factor = models.CharField(max_length=10, choices=Factor.choices, blank=True)
+    tried_last_name = models.CharField(max_length=100, blank=True)
+    tried_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices, blank=True)
+    caselle_last_name = models.CharField(max_length=150, blank=True)  # when the account exists
 
     class Meta:
         indexes = [
             models.Index(fields=["tenant", "user", "attempted_at"], name="link_attempt_user"),
             models.Index(fields=["tenant", "client_ip", "attempted_at"], name="link_attempt_ip"),
+            models.Index(fields=["tenant", "outcome", "-attempted_at"], name="link_attempt_recent"),
         ]

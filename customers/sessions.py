@@ -57,8 +57,17 @@ def _get_user(request):
 
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
-    """Django's, with the user loaded so that the session's load can bring it along."""
+    """Django's, with the user loaded so that the session's load can bring it along.
+
+    Before each view it also applies an office admin's "view as customer" (customers/view_as.py):
+    the one place that decides which user a customer page reads while the session stays the clerk's.
+    """
 
     def process_request(self, request):
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: _get_user(request))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from . import view_as
+
+        return view_as.handle(request, view_func, view_args, view_kwargs)

@@ -164,6 +164,30 @@ def make_autopay_enrollment(city):
     return {"enrollment_id": enrollment.id}
 
 
+def make_landlord_link(city):
+    """The office linked the resident to a landlord of Caselle (made directly: no COWS needed to remove it)."""
+    from customers.models import LandlordLink
+
+    link = LandlordLink.objects.create(tenant=city.tenant, user=city.resident, landlord_id=7,
+                                       landlord_name="Acme Rentals", landlord_kind="landlord", account_count=3,
+                                       linked_by=city.clerk)
+    return {"link_id": link.id}
+
+
+def make_portal_user(city):
+    return {"user_id": city.resident.id}
+
+
+def make_failed_attempt(city):
+    """The resident's failed try at linking an account (what the office's Failed link attempts screen lists)."""
+    from customers.models import LinkAttempt
+
+    attempt = LinkAttempt.objects.create(tenant=city.tenant, user=city.resident, outcome=LinkAttempt.Outcome.FAILED,
+                                         customer_number="001-0001-00", account_key="1000100", factor="last_name",
+                                         tried_last_name="Smyth", reason="name_mismatch", caselle_last_name="Smith")
+    return {"attempt_id": attempt.id}
+
+
 # url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
     "linking:unlink": (make_linked_account, "GET"),
@@ -188,6 +212,10 @@ OBJECT_URLS = {
     "adminpanel:post_late": (make_late_success, "POST"),
     "adminpanel:refund_late": (make_late_success, "POST"),
     "adminpanel:autopay_unenroll": (make_autopay_enrollment, "POST"),
+    "adminpanel:landlord_unlink": (make_landlord_link, "POST"),
+    "adminpanel:portal_user_unlink": (make_linked_account, "POST"),
+    "adminpanel:view_as": (make_portal_user, "POST"),
+    "adminpanel:link_for_them": (make_failed_attempt, "GET"),
     "adminpanel:communication_edit": (make_communication, "GET"),
     "adminpanel:communication_delete": (make_communication, "POST"),
     "adminpanel:communication_pdf": (make_communication, "GET"),
@@ -195,7 +223,9 @@ OBJECT_URLS = {
 
 # Office screens: their owner is the city's clerk, and the city's residents get 404 like strangers.
 OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refund_late",
-          "adminpanel:autopay_unenroll", "adminpanel:communication_edit", "adminpanel:communication_delete",
+          "adminpanel:autopay_unenroll", "adminpanel:landlord_unlink", "adminpanel:portal_user_unlink",
+          "adminpanel:view_as", "adminpanel:link_for_them",
+          "adminpanel:communication_edit", "adminpanel:communication_delete",
           "adminpanel:communication_pdf"}
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
