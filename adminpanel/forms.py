@@ -1,4 +1,5 @@
-"""The office's forms: the payment settings (the lists' filters are in adminpanel/filters.py)."""
+"""The office's payment forms: Payment Providers, Payment, Utility Payment (the lists' filters are in
+adminpanel/filters.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import string
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from billing.payments.availability import selectable_providers
@@ -17,6 +18,7 @@ from billing.payments.providers import account_keys
 
 RECEIPT_VARIABLES = ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting")
 ZERO = Decimal("0")
+MESSAGE_LIMIT = 4000
 
 
 # --- payment settings ------------------------------------------------------------------------------
@@ -62,8 +64,8 @@ def check_receipt_template(text: str) -> None:
             % {"unknown": ", ".join(dict.fromkeys(unknown)), "allowed": allowed})
 
 
-class PaymentSettingsForm(forms.ModelForm):
-    """Admin - Portal Settings: Payment Providers, Payment, and the Payment Receipt email.
+class ProviderForm(forms.ModelForm):
+    """Admin - Payment Providers: the provider and its keys.
 
     The Stripe secrets are write-only: the page never shows them, and an empty field keeps
     the saved value.
@@ -80,76 +82,38 @@ class PaymentSettingsForm(forms.ModelForm):
     forget_stripe_secrets = forms.BooleanField(
         label=_("Remove the saved Stripe secret key and webhook secret"), required=False)
 
-    card_fee_percent = _percent(_("Card: percent of the amount"))
-    card_fee_flat = _money(_("Card: flat amount ($)"))
-    card_fee_minimum = _money(_("Card: minimum fee ($)"))
-    ach_fee_percent = _percent(_("Bank account: percent of the amount"))
-    ach_fee_flat = _money(_("Bank account: flat amount ($)"))
-    ach_fee_minimum = _money(_("Bank account: minimum fee ($)"))
-    minimum_payment = _money(_("Smallest payment ($)"))
-    maximum_payment = _money(_("Largest payment ($)"))
-    maximum_overpayment = _money(_("Largest overpayment of a utility bill ($)"),
-                                 help_text=_("How far a payment may go over the balance due, as a credit."))
-
     class Meta:
         model = PaymentSettings
-        fields = [
-            "provider", "stripe_publishable_key",
-            "card_fee_percent", "card_fee_flat", "card_fee_minimum",
-            "ach_fee_percent", "ach_fee_flat", "ach_fee_minimum",
-            "minimum_payment", "maximum_payment", "maximum_overpayment",
-            "allow_other_payments", "require_comment_for_other_payments", "allow_guest_payments",
-            "allow_shopping_cart",
-            "other_payments_message", "payment_page_message", "payment_complete_message",
-            "udf_block_card", "udf_block_ach",
-            "receipt_subject", "receipt_body",
-        ]
-        labels = {
-            "provider": _("Payment provider"),
-            "stripe_publishable_key": _("Stripe publishable key"),
-            "allow_other_payments": _("Allow other payments (Miscellaneous Payments while signed in)"),
-            "require_comment_for_other_payments": _("Require a comment for other payments"),
-            "allow_guest_payments": _("Allow payments without logging in (Pay as Guest)"),
-            "allow_shopping_cart": _("Allow the shopping cart"),
-            "other_payments_message": _("Other Payments screen message"),
-            "payment_page_message": _("Payment page message"),
-            "payment_complete_message": _("Payment complete page message"),
-            "udf_block_card": _("UDF that blocks card payments"),
-            "udf_block_ach": _("UDF that blocks bank account (ACH) payments"),
-            "receipt_subject": _("Receipt email subject"),
-            "receipt_body": _("Receipt email body"),
-        }
-        help_texts = {
-            "stripe_publishable_key": _("Starts with pk_. It is not secret: the payment page uses it."),
-            "payment_complete_message": _("Usually blank: the confirmation page has a default text."),
-            "udf_block_card": _("The name of the checkbox user-defined field in Caselle. Leave blank to block no one."),
-            "udf_block_ach": _("The name of the checkbox user-defined field in Caselle. Leave blank to block no one."),
-        }
-        widgets = {
-            "provider": forms.RadioSelect,
-            "other_payments_message": forms.Textarea(attrs={"rows": 3}),
-            "payment_page_message": forms.Textarea(attrs={"rows": 3}),
-            "payment_complete_message": forms.Textarea(attrs={"rows": 3}),
-            "receipt_body": forms.Textarea(attrs={"rows": 10}),
-        }
+        fields = ["provider", "stripe_publishable_key"]
+        labels = {"provider": _("Payment provider"), "stripe_publishable_key": _("Stripe publishable key")}
+        help_texts = {"stripe_publishable_key": _("Starts with pk_. It is not secret: the payment page uses it.")}
+        widgets = {"provider": forms.RadioSelect}
+
+    # Every field this form may change, as the audit log and the admins' email name them.
+    AUDITED = ("provider", "stripe_publishable_key", "stripe_secret_key", "stripe_webhook_secret")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = selectable_providers()  # never the sandbox in production
-        for name in ("other_payments_message", "payment_page_message", "payment_complete_message"):
-            self.fields[name].max_length = 4000
         for name in self.SECRETS:
             is_set = bool(getattr(self.instance, name, ""))
             self.fields[name].help_text = (_("Set. Leave empty to keep it; type a new one to replace it.") if is_set
                                            else _("Not set."))
-        self.fields["receipt_body"].help_text = self.fields["receipt_subject"].help_text = (
-            _("Variables: %(variables)s") % {"variables": " ".join("{%s}" % v for v in RECEIPT_VARIABLES)})
 
     def secret_is_set(self) -> dict[str, bool]:
         return {name: bool(getattr(self.instance, name, "")) for name in self.SECRETS}
 
+    def labels(self) -> dict[str, str]:
+        return {name: str(self.fields[name].label) for name in self.AUDITED}
+
     def clean_stripe_publishable_key(self):
         key = self.cleaned_data["stripe_publishable_key"].strip()
+        if key.startswith(("sk_", "rk_", "whsec_")):
+            # A secret pasted in the wrong box: never echoed back into the page.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("stripe_publishable_key")] = ""
+            raise forms.ValidationError(_("This is a secret key: it goes in the secret key box below. "
+                                          "The publishable key starts with pk_."))
         if key and not key.startswith("pk_"):
             raise forms.ValidationError(_("A Stripe publishable key starts with pk_."))
         return key
@@ -167,35 +131,12 @@ class PaymentSettingsForm(forms.ModelForm):
             raise forms.ValidationError(_("A Stripe webhook signing secret starts with whsec_."))
         return key
 
-    def clean_udf_block_card(self):
-        return self.cleaned_data["udf_block_card"].strip()
-
-    def clean_udf_block_ach(self):
-        return self.cleaned_data["udf_block_ach"].strip()
-
-    def clean_receipt_subject(self):
-        value = self.cleaned_data["receipt_subject"]
-        if "\n" in value or "\r" in value:
-            raise forms.ValidationError(_("The subject must be one line."))
-        check_receipt_template(value)
-        return value
-
-    def clean_receipt_body(self):
-        value = self.cleaned_data["receipt_body"]
-        check_receipt_template(value)
-        return value
-
     def clean(self):
         data = super().clean()
-        low, high = data.get("minimum_payment"), data.get("maximum_payment")
-        if low is not None and low <= 0:
-            self.add_error("minimum_payment", _("The smallest payment must be more than zero."))
-        elif low is not None and high is not None and high < low:
-            self.add_error("maximum_payment", _("The largest payment must be at least the smallest payment."))
         if data.get("provider") == PaymentSettings.Provider.STRIPE:
             if importlib.util.find_spec("billing.payments.providers.stripe") is None:
                 self.add_error("provider", _("Stripe is not available in this installation yet."))
-            if not data.get("stripe_publishable_key"):
+            if not data.get("stripe_publishable_key") and "stripe_publishable_key" not in self.errors:
                 self.add_error("stripe_publishable_key", _("Enter the Stripe publishable key to use Stripe."))
             forgetting = data.get("forget_stripe_secrets")
             if not data.get("stripe_secret_key") and (forgetting or not self.instance.stripe_secret_key):
@@ -221,6 +162,116 @@ class PaymentSettingsForm(forms.ModelForm):
             if self.cleaned_data.get(name):
                 data[name] = self.cleaned_data[name]
         return data
+
+
+class PaymentSettingsForm(forms.ModelForm):
+    """Admin - Portal Settings - Payment: service fees, limits, and the payment page and complete messages."""
+
+    card_fee_percent = _percent(_("Card: percent of the amount"))
+    card_fee_flat = _money(_("Card: flat amount ($)"))
+    card_fee_minimum = _money(_("Card: minimum fee ($)"))
+    ach_fee_percent = _percent(_("Bank account: percent of the amount"))
+    ach_fee_flat = _money(_("Bank account: flat amount ($)"))
+    ach_fee_minimum = _money(_("Bank account: minimum fee ($)"))
+    minimum_payment = _money(_("Smallest payment ($)"))
+    maximum_payment = _money(_("Largest payment ($)"))
+    maximum_overpayment = _money(_("Largest overpayment of a utility bill ($)"),
+                                 help_text=_("How far a payment may go over the balance due, as a credit."))
+
+    class Meta:
+        model = PaymentSettings
+        fields = [
+            "card_fee_percent", "card_fee_flat", "card_fee_minimum",
+            "ach_fee_percent", "ach_fee_flat", "ach_fee_minimum",
+            "minimum_payment", "maximum_payment", "maximum_overpayment",
+            "payment_page_message", "payment_complete_message",
+            "receipt_subject", "receipt_body",
+        ]
+        labels = {
+            "payment_page_message": _("Payment page message"),
+            "payment_complete_message": _("Payment complete page message"),
+            "receipt_subject": _("Receipt email subject"),
+            "receipt_body": _("Receipt email body"),
+        }
+        help_texts = {
+            "payment_page_message": _("Shown on Manage AutoPay (and when paying a bill). Usually the service fee "
+                                      "rates, so AutoPay customers know they apply."),
+            "payment_complete_message": _("Usually blank: the confirmation page has a default text."),
+        }
+        widgets = {
+            "payment_page_message": forms.Textarea(attrs={"rows": 3}),
+            "payment_complete_message": forms.Textarea(attrs={"rows": 3}),
+            "receipt_body": forms.Textarea(attrs={"rows": 10}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("payment_page_message", "payment_complete_message"):
+            self.fields[name].validators.append(MaxLengthValidator(
+                MESSAGE_LIMIT, _("A message can be at most %(limit_value)d characters (it has %(show_value)d).")))
+        self.fields["receipt_body"].help_text = self.fields["receipt_subject"].help_text = (
+            _("Variables: %(variables)s") % {"variables": " ".join("{%s}" % v for v in RECEIPT_VARIABLES)})
+
+    def clean_receipt_subject(self):
+        value = self.cleaned_data["receipt_subject"]
+        if "\n" in value or "\r" in value:
+            raise forms.ValidationError(_("The subject must be one line."))
+        check_receipt_template(value)
+        return value
+
+    def clean_receipt_body(self):
+        value = self.cleaned_data["receipt_body"]
+        check_receipt_template(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("minimum_payment"), data.get("maximum_payment")
+        if low is not None and low <= 0:
+            self.add_error("minimum_payment", _("The smallest payment must be more than zero."))
+        elif low is not None and high is not None and high < low:
+            self.add_error("maximum_payment", _("The largest payment must be at least the smallest payment."))
+        return data
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class UtilityPaymentForm(forms.ModelForm):
+    """Utility Admin - Payment: the Caselle UDFs (checkboxes on a customer) that block paying by card or by bank."""
+
+    class Meta:
+        model = PaymentSettings
+        fields = ["udf_block_card", "udf_block_ach"]
+        labels = {
+            "udf_block_card": _("UDF that blocks card payments"),
+            "udf_block_ach": _("UDF that blocks bank account (ACH) payments"),
+        }
+        help_texts = {
+            "udf_block_card": _("The name of the checkbox user-defined field in Caselle. Leave blank to block no one."),
+            "udf_block_ach": _("The name of the checkbox user-defined field in Caselle. Leave blank to block no one."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields:
+            self.fields[name].error_messages["max_length"] = _(
+                "A UDF name has at most %(limit_value)d characters.")
+
+    def _udf(self, name: str) -> str:
+        value = " ".join(self.cleaned_data[name].split())  # as Caselle shows it: single spaces, no line breaks
+        if not value.isprintable():
+            raise forms.ValidationError(_("Type the UDF's name as Caselle shows it, on one line."))
+        return value
+
+    def clean_udf_block_card(self):
+        return self._udf("udf_block_card")
+
+    def clean_udf_block_ach(self):
+        return self._udf("udf_block_ach")
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class FeePreviewForm(forms.Form):

@@ -40,6 +40,9 @@ MENU: tuple[Section, ...] = (
     Section(_("Utility Admin"), (
         Entry(_("Scheduled Payments"), "autopay", ("autopay_settings",)),
         Entry(_("Customer AutoPay"), "autopay_customers", ("autopay_enroll", "autopay_unenroll")),
+        Entry(_("Landlords"), "landlords", ("landlord_link", "landlord_unlink")),
+        Entry(_("Portal Users"), "portal_users", ("portal_user_unlink", "view_as")),
+        Entry(_("Failed link attempts"), "link_attempts", ("link_for_them",)),
         Entry(_("Communications"), "communications", ("communication_edit", "communication_delete")),
     )),
 )

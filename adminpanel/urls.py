@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import autopay_views, communications_views, payment_views, portal_settings_views, views
 
+from . import landlord_views, people_views
+
 app_name = "adminpanel"
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -25,6 +27,16 @@ urlpatterns = [
     path("autopay/customers/", autopay_views.customers, name="autopay_customers"),
     path("autopay/customers/enroll/", autopay_views.enroll, name="autopay_enroll"),
     path("autopay/customers/<int:enrollment_id>/unenroll/", autopay_views.unenroll, name="autopay_unenroll"),
+    path("utility/landlords/", landlord_views.landlords_page, name="landlords"),
+    path("utility/landlords/link/", landlord_views.landlord_link, name="landlord_link"),
+    path("utility/landlords/<int:link_id>/remove/", landlord_views.landlord_unlink, name="landlord_unlink"),
+    path("utility/portal-users/", people_views.portal_users, name="portal_users"),
+    path("utility/portal-users/export.xlsx", people_views.portal_users_export, name="portal_users_export"),
+    path("utility/portal-users/<int:link_id>/unlink/", people_views.portal_user_unlink, name="portal_user_unlink"),
+    path("utility/portal-users/<int:user_id>/view-as/", people_views.start_view_as, name="view_as"),
+    path("utility/view-as/stop/", people_views.stop_view_as, name="view_as_stop"),
+    path("utility/link-attempts/", people_views.link_attempts, name="link_attempts"),
+    path("utility/link-attempts/<int:attempt_id>/link/", people_views.link_for_them, name="link_for_them"),
     path("utility/communications/", communications_views.communications, name="communications"),
     path("utility/communications/<int:communication_id>/edit/", communications_views.edit, name="communication_edit"),
     path("utility/communications/<int:communication_id>/delete/", communications_views.delete,

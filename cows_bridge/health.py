@@ -1,5 +1,6 @@
-"""Each city's COWS link health: recorded by every call, reported in /healthz, and an email
-to the city's office admins once when a link goes down and once when it comes back."""
+"""Each city's COWS link health: recorded by every call, reported in /healthz, kept as a history of
+outages (CowsOutage), and an email once when a link goes down and once when it comes back, to the
+city's office admins (or those the office chose, see cows_bridge/settings.py alert_recipients)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _link(tenant):
 
 
 def record_success(tenant, latency_ms: int) -> None:
-    from .models import CowsLink
+    from .models import CowsLink, CowsOutage
 
     now_mono = time.monotonic()
     last = _last_success_write.get(tenant.id)
@@ -44,7 +45,9 @@ def record_success(tenant, latency_ms: int) -> None:
         # Exactly one caller sees the down→up transition and announces it.
         came_back = CowsLink.objects.filter(tenant=tenant, is_down=True).update(
             is_down=False, down_since=None, last_success_at=now, latency_ms=latency_ms, consecutive_failures=0)
-        if not came_back:
+        if came_back:
+            CowsOutage.objects.filter(tenant=tenant, ended_at__isnull=True).update(ended_at=now)
+        else:
             CowsLink.objects.filter(tenant=tenant).update(last_success_at=now, latency_ms=latency_ms,
                                                           consecutive_failures=0)
     if came_back:
@@ -53,7 +56,7 @@ def record_success(tenant, latency_ms: int) -> None:
 
 
 def record_failure(tenant, reason: str) -> None:
-    from .models import CowsLink
+    from .models import CowsLink, CowsOutage
 
     _last_success_write.pop(tenant.id, None)  # the next success is written at once
     _link(tenant)
@@ -66,17 +69,20 @@ def record_failure(tenant, reason: str) -> None:
         # Exactly one caller sees the up→down transition and announces it.
         went_down = CowsLink.objects.filter(tenant=tenant, is_down=False,
                                             consecutive_failures__gte=DOWN_AFTER).update(is_down=True, down_since=now)
+        if went_down:
+            CowsOutage.objects.create(tenant=tenant, started_at=now, last_error=reason[:300])
+        else:
+            CowsOutage.objects.filter(tenant=tenant, ended_at__isnull=True).update(last_error=reason[:300])
     if went_down:
         logger.error("COWS link is down: %s", reason, extra={"tenant": tenant.slug})
         _alert(tenant, down=True)
 
 
 def _alert(tenant, *, down: bool) -> None:
-    from customers.models import Membership
     from .models import CowsLink
+    from .settings import alert_recipients
 
-    recipients = list(tenant.memberships.filter(role=Membership.Role.OFFICE_ADMIN, user__is_active=True)
-                      .values_list("user__email", flat=True))
+    recipients = alert_recipients(tenant=tenant)
     if not recipients:
         return
     if down:

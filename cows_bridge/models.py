@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from portal.models import Tenant
@@ -18,3 +19,44 @@ class CowsLink(models.Model):
 
     def __str__(self) -> str:
         return f"COWS link of {self.tenant.slug}: {'down' if self.is_down else 'up'}"
+
+
+class CowsOutage(models.Model):
+    """One time a city's COWS link was down: when it went down, when it came back, the last error seen."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="cows_outages")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)  # None while it is still down
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "-started_at"], name="cows_outage_tenant_started")]
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"COWS outage of {self.tenant.slug} from {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CowsAlertSettings(models.Model):
+    """Who gets the "COWS is not running" email: every office admin of the city (the default) or the chosen ones,
+    and any extra addresses (IT, say)."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="cows_alert_settings")
+    all_admins = models.BooleanField(default=True)
+    extra_emails = models.TextField(blank=True, default="")  # one address a line
+
+    def __str__(self) -> str:
+        return f"COWS alert recipients of {self.tenant.slug}"
+
+
+class CowsAlertRecipient(models.Model):
+    """An office admin chosen to get the COWS alert when not every admin does."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="cows_alert_recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="cows_alert_recipient_unique")]
+
+    def __str__(self) -> str:
+        return f"COWS alert of {self.tenant.slug} to user {self.user_id}"

@@ -13,7 +13,9 @@ from billing.payments.providers import current_account, provider_for_payment
 from billing.payments.providers.sandbox import SandboxProvider
 from billing.payments.settings import SettingsRefused, update_payment_settings
 from sandboxpay.models import SandboxCharge
+from adminpanel.forms import ProviderForm
 from tests.adminpanel.test_payment_settings import form_data
+from tests.adminpanel.test_reauth import confirmed
 from tests.stripe_fixtures import configure_stripe
 
 from .payhelpers import card_token
@@ -83,21 +85,21 @@ def test_switching_keys_is_refused_while_a_payment_is_processing_and_names_it(ri
 def test_the_settings_page_lists_the_payments_still_processing_on_the_old_provider(riverton, anon_client,
                                                                                    client_for):
     payment = processing_on_sandbox(riverton, anon_client)
-    office = client_for(riverton.clerk, riverton.tenant)
-    form = form_data(PaymentSettings.objects.get(tenant=riverton.tenant), provider="stripe",
+    office = confirmed(client_for(riverton.clerk, riverton.tenant))
+    form = form_data(PaymentSettings.objects.get(tenant=riverton.tenant), ProviderForm.Meta.fields, provider="stripe",
                      stripe_publishable_key="pk_test_new", stripe_secret_key="sk_test_new",
                      stripe_webhook_secret="whsec_new")
-    response = office.post("/office/settings/payments/", form)
+    response = office.post("/office/settings/providers/", form)
     assert response.status_code == 400
     assert payment.reference in response.content.decode()
     assert PaymentSettings.objects.get(tenant=riverton.tenant).provider == "sandbox"
 
 
 def test_stripe_without_a_webhook_secret_is_refused_by_the_settings_page(riverton, client_for):
-    office = client_for(riverton.clerk, riverton.tenant)
-    form = form_data(PaymentSettings.objects.get(tenant=riverton.tenant), provider="stripe",
+    office = confirmed(client_for(riverton.clerk, riverton.tenant))
+    form = form_data(PaymentSettings.objects.get(tenant=riverton.tenant), ProviderForm.Meta.fields, provider="stripe",
                      stripe_publishable_key="pk_test_new", stripe_secret_key="sk_test_new")
-    response = office.post("/office/settings/payments/", form)
+    response = office.post("/office/settings/providers/", form)
     assert response.status_code == 400
     assert "Enter the Stripe webhook signing secret to use Stripe." in response.content.decode()
 

@@ -8,6 +8,7 @@ from billing.payments.models import PaymentSettings
 from billing.payments.providers import get_provider
 from portal.models import Tenant
 
+from ..adminpanel.test_reauth import confirmed
 from ..factories import TenantFactory
 from .test_settings import PROD, run_manage
 
@@ -66,17 +67,17 @@ def test_the_provider_refuses_the_sandbox_in_production(production, riverton):
 
 
 def test_the_office_cannot_choose_the_sandbox_in_production(production, riverton, client_for):
-    carl = client_for(riverton.clerk, riverton.tenant)
-    page = carl.get("/office/settings/payments/").content.decode()
+    carl = confirmed(client_for(riverton.clerk, riverton.tenant))
+    page = carl.get("/office/settings/providers/").content.decode()
     assert 'value="stripe"' in page and 'value="none"' in page and 'value="sandbox"' not in page
-    from adminpanel.forms import PaymentSettingsForm
+    from adminpanel.forms import ProviderForm
 
-    form = PaymentSettingsForm(data={"provider": "sandbox"}, instance=riverton.tenant.payment_settings)
+    form = ProviderForm(data={"provider": "sandbox"}, instance=riverton.tenant.payment_settings)
     assert not form.is_valid() and "provider" in form.errors
 
 
 def test_the_office_may_choose_the_sandbox_outside_production(riverton, client_for):
-    page = client_for(riverton.clerk, riverton.tenant).get("/office/settings/payments/").content.decode()
+    page = confirmed(client_for(riverton.clerk, riverton.tenant)).get("/office/settings/providers/").content.decode()
     assert 'value="sandbox"' in page
 
 
