@@ -182,20 +182,19 @@ def _fee_data(settings: PaymentSettings) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def payment_settings(request):
-    """Admin - Portal Settings: payment provider, service fees, limits, options, messages, receipt email."""
+    """Admin - Payment: service fees (with a live preview), limits, the payment page and complete messages."""
     current = selectors.payment_settings_for_edit(tenant=request.tenant)
+    before = audit.snapshot(current, PaymentSettingsForm.Meta.fields)
     form = PaymentSettingsForm(request.POST if request.method == "POST" else None, instance=current)
     if request.method == "POST" and form.is_valid():
-        try:
-            payment_settings_domain.update_payment_settings(tenant=request.tenant, changes=form.changes(),
-                                                            acting_user=request.user)
-        except payment_settings_domain.SettingsRefused as refused:  # a payment started since the form was checked
-            form.add_error("provider", str(refused))
-        else:
-            messages.success(request, _("The payment settings were saved."))
-            return redirect("adminpanel:payment_settings")
-    context = {"form": form, "secret_is_set": form.secret_is_set(),
-               **_fee_preview(request.POST if request.method == "POST" else _fee_data(current))}
+        saved = payment_settings_domain.update_payment_settings(tenant=request.tenant, changes=form.changes(),
+                                                                acting_user=request.user)
+        changed = audit.changes(before, audit.snapshot(saved, PaymentSettingsForm.Meta.fields))
+        if changed:
+            audit.record(request, "settings.payment", _("Changed the payment settings"), changes=changed)
+        messages.success(request, _("The payment settings were saved."))
+        return redirect("adminpanel:payment_settings")
+    context = {"form": form, **_fee_preview(request.POST if request.method == "POST" else _fee_data(current))}
     return render(request, "adminpanel/payment_settings.html", context, status=400 if form.errors else 200)
 
 
