@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.mfa",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.apple",
     "portal",
@@ -350,6 +351,13 @@ ACCOUNT_RATE_LIMITS = {
     # Looking up a permit (or other reference) number on the pay pages: per client IP and per session.
     "pay_reference": "30/h/ip,10/15m/key",
 }
+# A second step at sign-in (an authenticator app, with recovery codes): office admins must set it up
+# before any office screen opens (portal.access.office_admin_required); residents may. allauth asks for
+# the code at every login of a person who has it, by password or by Google/Apple alike.
+MFA_ADAPTER = "adminpanel.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]  # no security keys: fido2 is not installed
+MFA_TOTP_TOLERANCE = 1  # a code from the step before or after still counts (a phone's clock drifts)
+MFA_RECOVERY_CODE_COUNT = 10
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_LOGIN_ON_GET = False

@@ -2,6 +2,8 @@
 
 Riverton: Rosa (resident), Carl (clerk, office admin), Larry (landlord).
 Lakeside: Lena (resident), Lars (clerk).
+The clerks have set up their authenticator app (factories.give_totp, secret factories.TOTP_SECRET):
+office screens open only for an office admin who has. Make another admin with ``make_office_admin``.
 Each city talks to its own office in the running Caselle simulator (``cows``); ``account`` is the
 first of Riverton's sample accounts, linked to Rosa; ``own_office`` points a city at a fresh office
 of the test's own. Celery workers are real processes (``celery_workers``).
@@ -21,7 +23,7 @@ from django.test import Client
 from customers.models import Membership
 from portal.middleware import SESSION_TENANT_KEY
 
-from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory
+from .factories import PASSWORD, MembershipFactory, TenantFactory, UserFactory, give_totp
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -79,13 +81,22 @@ class City:
         return host_of(self.tenant)
 
 
+def make_office_admin(tenant, user, *, mfa: bool = True):
+    """The person becomes an office admin of the city (a membership made or upgraded), with their
+    authenticator app set up unless ``mfa=False`` (then every office screen sends them to set it up)."""
+    Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": Membership.Role.OFFICE_ADMIN})
+    if mfa:
+        give_totp(user)
+    return user
+
+
 @pytest.fixture
 def riverton(db) -> City:
     tenant = TenantFactory(slug="riverton", name="City of Riverton")
     rosa = UserFactory(email="rosa@example.org", first_name="Rosa")
     carl = UserFactory(email="carl@riverton.example", first_name="Carl")
     MembershipFactory(tenant=tenant, user=rosa)
-    MembershipFactory(tenant=tenant, user=carl, role=Membership.Role.OFFICE_ADMIN)
+    make_office_admin(tenant, carl)
     return City(tenant, rosa, carl)
 
 
@@ -95,7 +106,7 @@ def lakeside(db) -> City:
     lena = UserFactory(email="lena@example.org", first_name="Lena")
     lars = UserFactory(email="lars@lakeside.example", first_name="Lars")
     MembershipFactory(tenant=tenant, user=lena)
-    MembershipFactory(tenant=tenant, user=lars, role=Membership.Role.OFFICE_ADMIN)
+    make_office_admin(tenant, lars)
     return City(tenant, lena, lars)
 
 

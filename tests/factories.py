@@ -11,6 +11,8 @@ from customers.models import Membership, User
 from portal.models import Tenant
 
 PASSWORD = "Correct-Horse-Battery-9"
+# The authenticator app secret of every office admin made by give_totp (base32, as the set-up page shows it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
@@ -111,3 +113,48 @@ class PaymentFactory(factory.django.DjangoModelFactory):
                         if post_state == PaymentItem.PostState.POSTED else "")
             for n in range(1, items + 1)])
         return payment
+
+
+def give_totp(user, secret: str = TOTP_SECRET):
+    """The person has set up an authenticator app with this secret (and has recovery codes), as allauth's
+    set-up page leaves them: office screens open for an office admin only then. Returns the TOTP authenticator."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        totp = TOTP.activate(user, secret).instance
+    if not Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
+    return totp
+
+
+def totp_code(user, secret: str = TOTP_SECRET) -> str:
+    """A code the person's authenticator app shows now that allauth has not yet seen used (codes count once).
+
+    allauth accepts the codes of the step before, now and after (MFA_TOTP_TOLERANCE = 1), so a second
+    sign-in within the same 30 seconds takes the next step's code.
+    """
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+    from django.core.cache import cache
+
+    now = int(time.time()) // 30
+    totp = TOTP(Authenticator(user_id=user.pk, type=Authenticator.Type.TOTP))
+    for step in (now, now + 1, now - 1):
+        code = format_hotp_value(hotp_value(secret, step))
+        if cache.get(totp._get_used_cache_key(code)) is None:
+            return code
+    raise AssertionError("the codes of the steps around now have all been used")
+
+
+def recovery_codes(user) -> list[str]:
+    """The person's unused recovery codes (what the recovery codes page shows)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    return RecoveryCodes(Authenticator.objects.get(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES)
+                         ).get_unused_codes()

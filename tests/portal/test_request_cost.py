@@ -15,6 +15,8 @@ from customers.services import create_office_admin
 from portal.urls import urlpatterns as portal_urls
 from portal.views import bench_bare
 
+from ..factories import give_totp
+
 # The portal's own URLs plus the benchmark's do-nothing view, whatever BENCHMARK_VIEWS says.
 urlpatterns = [path("bench/bare", bench_bare), *portal_urls]
 
@@ -86,6 +88,7 @@ def test_made_office_admin_the_next_request_shows_the_admin_screens(riverton, cl
     assert client.get("/office/").status_code == 404
     assert 'href="/office/"' not in client.get("/").content.decode()
 
+    give_totp(riverton.resident)  # office screens open only with an authenticator app
     create_office_admin(tenant=riverton.tenant, email=riverton.resident.email, password=None)
 
     assert client.get("/office/").status_code == 200
