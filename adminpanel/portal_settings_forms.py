@@ -131,7 +131,8 @@ class ImageForm(forms.Form):
         else:
             self.fields["image"].label = _("New main-page photo")
             self.fields["image"].help_text = _(
-                "PNG, JPEG or WebP, up to 5 MB. It is resized to at most %(w)s pixels wide.") % {"w": spec.max_width}
+                "PNG, JPEG or WebP, up to 5 MB. It is resized to fit %(w)s × %(h)s pixels.") % {
+                "w": spec.max_width, "h": spec.max_height}
             self.fields["alt_text"].label = _("Photo alt text")
             self.fields["alt_text"].help_text = _("What the photo shows, for people who cannot see it, such as "
                                                   "“The river walk in autumn”.")

@@ -78,8 +78,14 @@ def _theme_page(request, *, colour_form=None, photo_form=None, logo_form=None, s
     return render(request, "adminpanel/settings_theme.html", context, status=status)
 
 
+def _theme_snapshot(settings) -> dict:
+    """The theme fields, each image by its file name ("" for none)."""
+    return {name: (value.name or "") if name in ("logo", "photo") else value
+            for name, value in audit.snapshot(settings, domain.THEME_FIELDS).items()}
+
+
 def _record_theme(request, before: dict, after, summary: str, target: str = "") -> None:
-    changed = audit.changes(before, audit.snapshot(after, domain.THEME_FIELDS))
+    changed = audit.changes(before, _theme_snapshot(after))
     if changed:
         audit.record(request, "settings.theme", summary, target=target, changes=changed)
 
@@ -91,7 +97,7 @@ def theme(request):
     """Theming: the primary colour (with a live preview), the main-page photo and the logo."""
     if request.method != "POST":
         return _theme_page(request)
-    before = audit.snapshot(domain.settings_for_edit(request.tenant), domain.THEME_FIELDS)
+    before = _theme_snapshot(domain.settings_for_edit(request.tenant))
     form = ThemeColourForm(request.POST)
     if form.is_valid():
         try:
@@ -111,7 +117,7 @@ def theme(request):
 @require_POST
 def theme_reset(request):
     """Back to the standard blue, in one click."""
-    before = audit.snapshot(domain.settings_for_edit(request.tenant), domain.THEME_FIELDS)
+    before = _theme_snapshot(domain.settings_for_edit(request.tenant))
     saved = domain.reset_theme_colour(tenant=request.tenant, acting_user=request.user)
     _record_theme(request, before, saved, _("Put the portal back to the standard blue"))
     messages.success(request, _("The portal is back to the standard blue."))
@@ -120,7 +126,7 @@ def theme_reset(request):
 
 def _save_image(request, kind: str):
     current = domain.settings_for_edit(request.tenant)
-    before = audit.snapshot(current, domain.THEME_FIELDS)
+    before = _theme_snapshot(current)
     form = ImageForm(request.POST, request.FILES, kind=kind, has_image=bool(getattr(current, kind)))
     if form.is_valid():
         try:
@@ -137,7 +143,7 @@ def _save_image(request, kind: str):
 
 
 def _remove_image(request, kind: str):
-    before = audit.snapshot(domain.settings_for_edit(request.tenant), domain.THEME_FIELDS)
+    before = _theme_snapshot(domain.settings_for_edit(request.tenant))
     saved = domain.remove_image(tenant=request.tenant, kind=kind, acting_user=request.user)
     words = WORDS[kind]
     _record_theme(request, before, saved, str(words["removed"]), target=str(words["target"]))

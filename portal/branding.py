@@ -29,12 +29,12 @@ class Kind:
     key: str
     folder: str
     max_width: int
-    max_height: int | None
+    max_height: int
     format: str  # PNG keeps a logo's transparency; a photo is smaller as JPEG
 
 
 LOGO = Kind("logo", "logos", 400, 120, "PNG")
-PHOTO = Kind("photo", "photos", 1600, None, "JPEG")
+PHOTO = Kind("photo", "photos", 1600, 1600, "JPEG")
 KINDS = {LOGO.key: LOGO, PHOTO.key: PHOTO}
 
 
@@ -127,7 +127,9 @@ def _encode(image: Image.Image, kind: Kind) -> CleanImage:
         image = image.convert("RGBA" if has_alpha else "RGB")
     else:
         image = _flatten(image) if has_alpha else image.convert("RGB")
-    image.thumbnail((kind.max_width, kind.max_height or image.height), Image.Resampling.LANCZOS)
+    image.thumbnail((kind.max_width, kind.max_height), Image.Resampling.LANCZOS)
+    # Only the pixels go on: a fresh image carries no metadata (EXIF, comments, ICC, text chunks).
+    image = Image.frombytes(image.mode, image.size, image.tobytes())
     out = io.BytesIO()
     if kind.format == "PNG":
         image.save(out, format="PNG", optimize=True)
