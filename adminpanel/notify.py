@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from allauth.core.internal.httpkit import get_client_ip
 
+from .audit import SECRET_REMOVED
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,7 +46,7 @@ def describe(changes: Mapping[str, list], labels: Mapping[str, str], *, show_val
         if field in shown:
             lines.append(_("%(label)s: %(before)s → %(after)s") % {"label": label, "before": before or _("(empty)"),
                                                                    "after": after or _("(empty)")})
-        elif not after:
+        elif not after or after == SECRET_REMOVED:
             lines.append(_("%(label)s: removed") % {"label": label})
         else:
             lines.append(_("%(label)s: changed") % {"label": label})
