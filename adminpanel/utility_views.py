@@ -1,0 +1,54 @@
+"""Utility Admin - General: the Home Screen Message at the top of the customers' Utility Billing home."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from portal.access import office_admin_required
+
+from . import audit
+from .utility_settings import MESSAGE_MAX, PortalSettingsRefused, home_message_for_edit, set_home_message
+
+
+class HomeMessageForm(forms.Form):
+    utility_home_message = forms.CharField(
+        label=gettext_lazy("Home Screen Message"), required=False, strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": MESSAGE_MAX}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["utility_home_message"].help_text = _(
+            "Shown at the top of Utility Billing for every signed-in customer: point them to a new communication "
+            "or to paperless billing. Plain text, up to %(max)s characters; line breaks are kept. Leave it empty "
+            "to show nothing.") % {"max": f"{MESSAGE_MAX:,}"}
+
+
+@office_admin_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def general(request):
+    """Home Screen Message: what Utility Billing home shows at its top; saved, audited before/after."""
+    before = {"utility_home_message": home_message_for_edit(tenant=request.tenant)}
+    form = HomeMessageForm(request.POST if request.method == "POST" else None, initial=before)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = set_home_message(tenant=request.tenant, message=form.cleaned_data["utility_home_message"],
+                                     acting_user=request.user)
+        except PortalSettingsRefused as refused:
+            form.add_error("utility_home_message", refused.message)
+        else:
+            changed = audit.changes(before, {"utility_home_message": saved})
+            if changed:
+                audit.record(request, "settings.utility_home_message", _("Changed the Home Screen Message"),
+                             target=_("Utility Billing home"), changes=changed)
+            messages.success(request, _("The Home Screen Message was saved.") if saved
+                             else _("The Home Screen Message was removed."))
+            return redirect("adminpanel:utility_general")
+    return render(request, "adminpanel/utility_general.html", {"form": form, "current": before["utility_home_message"]},
+                  status=400 if form.errors else 200)
