@@ -267,3 +267,19 @@ def test_residents_and_another_citys_clerk_get_404_and_change_nothing(
 def test_the_actions_refuse_get(riverton, clerk):
     for url in (RESET, PHOTO, PHOTO_REMOVE, LOGO, LOGO_REMOVE):
         assert clerk.get(url).status_code == 405
+
+
+def test_the_demo_city_gets_a_main_page_photo_and_contact_details(db, settings, anon_client):
+    from django.core.management import call_command
+
+    from portal.models import Tenant
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # twice: still one photo
+    demo = Tenant.objects.get(slug="demo")
+    saved = PortalSettings.objects.get(tenant=demo)
+    assert saved.photo.name.startswith("photos/") and "hills" in saved.photo_alt_text
+    assert len(media_files(settings)) == 1
+    body = anon_client(demo).get("/").content.decode()
+    assert f'src="/media/{saved.photo.name}"' in body and "Questions? Call the utility office" in body
+    assert 'href="mailto:utility@demo.example"' in body and "100 Main Street<br>Demo, ID 83000" in body

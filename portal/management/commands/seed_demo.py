@@ -39,6 +39,7 @@ class Command(BaseCommand):
             settings.login_bottom_message = "Questions? Call the utility office at (555) 010-0100."
             settings.office_phone = "(555) 010-0100"
             settings.save()
+        self._seed_look(tenant)
         create_office_admin(tenant=tenant, email=DEMO_CLERK, password=DEMO_PASSWORD)
         resident = User.objects.filter(email=DEMO_RESIDENT).first()
         if resident is None:
@@ -59,6 +60,23 @@ class Command(BaseCommand):
                 self.stdout.write("\n".join(lines))
         self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
                           f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")
+
+    def _seed_look(self, tenant):
+        """The office's contact details and a main-page photo (portal/demo/main-photo.jpg), once."""
+        from django.core.files import File
+
+        from portal import portal_settings
+        from portal.branding import PHOTO, clean_image
+
+        current = portal_settings.settings_for_edit(tenant)
+        if not current.office_email:
+            portal_settings.update_portal_settings(tenant=tenant, acting_user=None, changes={
+                "office_email": "utility@demo.example", "office_address": "100 Main Street\nDemo, ID 83000"})
+        if not current.photo:
+            with (Path(__file__).resolve().parents[2] / "demo" / "main-photo.jpg").open("rb") as f:
+                image = clean_image(File(f, name="main-photo.jpg"), kind=PHOTO)
+            portal_settings.set_image(tenant=tenant, kind="photo", image=image, acting_user=None,
+                                      alt_text="Green hills under a clear blue sky, the sun rising over them")
 
     def _link_resident(self, tenant, resident, samples_path):
         from customers import linking
