@@ -4,7 +4,6 @@ adminpanel/filters.py)."""
 from __future__ import annotations
 
 import importlib.util
-import string
 from decimal import Decimal
 
 from django import forms
@@ -16,7 +15,6 @@ from billing.payments import settings as payment_settings_domain
 from billing.payments.models import PaymentSettings
 from billing.payments.providers import account_keys
 
-RECEIPT_VARIABLES = ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting")
 ZERO = Decimal("0")
 MESSAGE_LIMIT = 4000
 
@@ -40,28 +38,6 @@ def _percent(label):
                                               "max_digits": _("A service fee can be at most 10 percent."),
                                               "max_whole_digits": _("A service fee can be at most 10 percent."),
                                               "invalid": _("Enter a percentage, such as 2.95.")})
-
-
-def check_receipt_template(text: str) -> None:
-    """Only the listed variables, written plainly as {name}; a clear error otherwise."""
-    allowed = ", ".join("{%s}" % v for v in RECEIPT_VARIABLES)
-    try:
-        parts = list(string.Formatter().parse(text))
-    except ValueError:
-        raise forms.ValidationError(
-            _("A { or } is not closed. Write variables exactly as listed (%(allowed)s); "
-              "to show a brace itself, type it twice: {{ or }}.") % {"allowed": allowed}) from None
-    unknown = []
-    for _literal, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if name not in RECEIPT_VARIABLES or spec or conversion:
-            written = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
-            unknown.append(written)
-    if unknown:
-        raise forms.ValidationError(
-            _("Unknown variable %(unknown)s. You can use: %(allowed)s.")
-            % {"unknown": ", ".join(dict.fromkeys(unknown)), "allowed": allowed})
 
 
 class ProviderForm(forms.ModelForm):
@@ -185,13 +161,10 @@ class PaymentSettingsForm(forms.ModelForm):
             "ach_fee_percent", "ach_fee_flat", "ach_fee_minimum",
             "minimum_payment", "maximum_payment", "maximum_overpayment",
             "payment_page_message", "payment_complete_message",
-            "receipt_subject", "receipt_body",
         ]
         labels = {
             "payment_page_message": _("Payment page message"),
             "payment_complete_message": _("Payment complete page message"),
-            "receipt_subject": _("Receipt email subject"),
-            "receipt_body": _("Receipt email body"),
         }
         help_texts = {
             "payment_page_message": _("Shown on Manage AutoPay (and when paying a bill). Usually the service fee "
@@ -201,7 +174,6 @@ class PaymentSettingsForm(forms.ModelForm):
         widgets = {
             "payment_page_message": forms.Textarea(attrs={"rows": 3}),
             "payment_complete_message": forms.Textarea(attrs={"rows": 3}),
-            "receipt_body": forms.Textarea(attrs={"rows": 10}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -209,20 +181,6 @@ class PaymentSettingsForm(forms.ModelForm):
         for name in ("payment_page_message", "payment_complete_message"):
             self.fields[name].validators.append(MaxLengthValidator(
                 MESSAGE_LIMIT, _("A message can be at most %(limit_value)d characters (it has %(show_value)d).")))
-        self.fields["receipt_body"].help_text = self.fields["receipt_subject"].help_text = (
-            _("Variables: %(variables)s") % {"variables": " ".join("{%s}" % v for v in RECEIPT_VARIABLES)})
-
-    def clean_receipt_subject(self):
-        value = self.cleaned_data["receipt_subject"]
-        if "\n" in value or "\r" in value:
-            raise forms.ValidationError(_("The subject must be one line."))
-        check_receipt_template(value)
-        return value
-
-    def clean_receipt_body(self):
-        value = self.cleaned_data["receipt_body"]
-        check_receipt_template(value)
-        return value
 
     def clean(self):
         data = super().clean()

@@ -36,6 +36,7 @@ MENU: tuple[Section, ...] = (
         Entry(_("Theming"), "portal_theme", ("portal_theme_reset", "portal_theme_photo", "portal_theme_photo_remove",
                                             "portal_theme_logo", "portal_theme_logo_remove")),
         Entry(_("Payment"), "payment_settings"),
+        Entry(_("Email"), "emails"),
     )),
     Section(_("Utility Admin"), (
         Entry(_("Scheduled Payments"), "autopay", ("autopay_settings",)),
@@ -43,7 +44,8 @@ MENU: tuple[Section, ...] = (
         Entry(_("Landlords"), "landlords", ("landlord_link", "landlord_unlink")),
         Entry(_("Portal Users"), "portal_users", ("portal_user_unlink", "view_as")),
         Entry(_("Failed link attempts"), "link_attempts", ("link_for_them",)),
-        Entry(_("Home Screen Message"), "utility_general"),
+        Entry(_("Email"), "utility_emails"),
+        Entry(_("Billing Emails"), "billing_emails"),
         Entry(_("Communications"), "communications", ("communication_edit", "communication_delete")),
     )),
 )

@@ -1,9 +1,8 @@
 from django.urls import path
 
-from . import autopay_views, communications_views, payment_views, portal_settings_views, views
+from . import autopay_views, communications_views, email_views, payment_views, portal_settings_views, views
 
 from . import landlord_views, people_views
-from . import utility_views
 
 app_name = "adminpanel"
 urlpatterns = [
@@ -21,6 +20,10 @@ urlpatterns = [
     path("settings/theme/logo/", portal_settings_views.theme_logo, name="portal_theme_logo"),
     path("settings/theme/logo/remove/", portal_settings_views.theme_logo_remove, name="portal_theme_logo_remove"),
     path("settings/payments/fee-preview/", views.fee_preview, name="fee_preview"),
+    path("settings/emails/", email_views.emails, name="emails"),
+    path("settings/emails/<slug:kind>/", email_views.email_edit, name="email_edit"),
+    path("utility/emails/", email_views.utility_emails, name="utility_emails"),
+    path("utility/billing-emails/", email_views.billing_emails, name="billing_emails"),
     path("autopay/", autopay_views.scheduled, name="autopay"),
     path("autopay/schedule/", autopay_views.schedule, name="autopay_schedule"),
     path("autopay/export.xlsx", autopay_views.scheduled_export, name="autopay_export"),
@@ -38,7 +41,6 @@ urlpatterns = [
     path("utility/view-as/stop/", people_views.stop_view_as, name="view_as_stop"),
     path("utility/link-attempts/", people_views.link_attempts, name="link_attempts"),
     path("utility/link-attempts/<int:attempt_id>/link/", people_views.link_for_them, name="link_for_them"),
-    path("utility/general/", utility_views.general, name="utility_general"),
     path("utility/communications/", communications_views.communications, name="communications"),
     path("utility/communications/<int:communication_id>/edit/", communications_views.edit, name="communication_edit"),
     path("utility/communications/<int:communication_id>/delete/", communications_views.delete,

@@ -1,28 +1,77 @@
-"""Sending the portal's automatic emails from their templates (the office's own words, or the defaults)."""
+"""Sending the portal's automatic emails from their templates (the office's own words, or the defaults).
+
+Every email is multipart: the HTML body (sanitized, variables filled safely) and a plain-text part
+made from it.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
 from portal.models import Tenant
 
+from . import rich_text
 from .models import EmailTemplate
 from .templates_registry import KINDS, fill
 
 logger = logging.getLogger(__name__)
 
+SUBJECT_LIMIT = 200
 
-def render_email(*, tenant: Tenant, kind: str, context: dict) -> tuple[str, str]:
-    """(subject, body) of one kind of email for this city, with the context's variables filled in."""
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def default_template(kind: str) -> tuple[str, str]:
+    """The registry's (subject, HTML body) of a kind, in the current language."""
     default = KINDS[kind]
-    own = EmailTemplate.objects.filter(tenant=tenant, kind=kind).values_list("subject", "body").first()
-    subject, body = own if own else (str(default.subject), str(default.body))
-    # A subject is one line: a newline in it would let a value start new mail headers.
-    subject = " ".join(fill(subject, context).split())
-    return subject[:200], fill(body, context)
+    return str(default.subject), rich_text.as_html(str(default.body))
+
+
+def current_template(*, tenant: Tenant, kind: str) -> tuple[str, str, EmailTemplate | None]:
+    """(subject, HTML body, the office's row or None) this city sends for a kind now."""
+    own = EmailTemplate.objects.filter(tenant=tenant, kind=kind).select_related("updated_by").first()
+    if own is None:
+        return (*default_template(kind), None)
+    return own.subject, rich_text.as_html(own.body), own
+
+
+def one_line(text: str) -> str:
+    """A subject as mail headers need it: one line, no control characters, at most 200 characters."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())[:SUBJECT_LIMIT]
+
+
+def render(*, subject: str, body: str, context: dict) -> RenderedEmail:
+    """A subject and an HTML body with the context's variables filled, and the plain-text part."""
+    html = rich_text.render_html(body, context)
+    return RenderedEmail(subject=one_line(fill(subject, context)), text=rich_text.to_text(html), html=html)
+
+
+def render_email(*, tenant: Tenant, kind: str, context: dict) -> RenderedEmail:
+    """One kind of email for this city, with the context's variables filled in."""
+    subject, body, _own = current_template(tenant=tenant, kind=kind)
+    return render(subject=subject, body=body, context=context)
+
+
+def html_document(body: str, *, lang: str | None = None) -> str:
+    lang = lang or translation.get_language() or "en"
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"></head>'
+            f'<body style="font-family: sans-serif; line-height: 1.5">\n{body}\n</body></html>\n')
+
+
+def send_rendered(email: RenderedEmail, *, to: list[str]) -> None:
+    """Hand one rendered email to the mailer (text/plain with a text/html alternative); raises on failure."""
+    message = EmailMultiAlternatives(email.subject, email.text, None, to)
+    message.attach_alternative(html_document(email.html), "text/html")
+    message.send()
 
 
 def send_templated(*, tenant: Tenant, kind: str, to: list[str], context: dict) -> bool:
@@ -31,9 +80,9 @@ def send_templated(*, tenant: Tenant, kind: str, to: list[str], context: dict) -
     if not to:
         return False
     with translation.override(translation.get_language() or "en"):
-        subject, body = render_email(tenant=tenant, kind=kind, context=context)
+        email = render_email(tenant=tenant, kind=kind, context=context)
     try:
-        send_mail(subject, body, None, to)
+        send_rendered(email, to=to)
     except Exception:
         logger.exception("could not send the %s email", kind, extra={"tenant": tenant.slug})
         return False

@@ -233,8 +233,18 @@ OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refun
 CITY_WIDE = {"communications:pdf"}
 
 
+def make_email_kind(city):
+    return {"kind": "payment_receipt"}
+
+
+# Office pages whose argument names an entry of a fixed list every city has (a kind of email), not an
+# object: another city's clerk rightly opens their own city's page on their own host, so these are
+# checked on this city's host, where everyone but its office admins gets 404.
+NAMED = {"adminpanel:email_edit": (make_email_kind, "GET")}
+
+
 def test_every_object_url_is_covered_here():
-    assert object_url_names() == set(OBJECT_URLS), "register new object URLs in OBJECT_URLS"
+    assert object_url_names() == set(OBJECT_URLS) | set(NAMED), "register new object URLs in OBJECT_URLS"
 
 
 @pytest.mark.parametrize("name", sorted(OBJECT_URLS))
@@ -268,3 +278,15 @@ def test_city_wide_objects_are_open_to_every_customer_of_the_city(name, riverton
     maker, _ = OBJECT_URLS[name]
     url = reverse(name, kwargs=maker(riverton), urlconf="portal.urls")
     assert client_for(larry, riverton.tenant).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_named_office_pages_are_404_to_everyone_but_the_city_s_office(name, riverton, lakeside, larry, client_for):
+    from django.urls import reverse
+
+    maker, method = NAMED[name]
+    url = reverse(name, kwargs=maker(riverton), urlconf="portal.urls")
+    for user in (riverton.resident, larry, lakeside.clerk, lakeside.resident):
+        client = client_for(user, riverton.tenant)
+        assert client.get(url).status_code == 404 and client.post(url).status_code == 404
+    assert client_for(riverton.clerk, riverton.tenant).get(url).status_code == 200

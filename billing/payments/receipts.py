@@ -1,31 +1,24 @@
-"""The payment receipt email, from the office's editable template."""
+"""The payment receipt email, from the office's template (kind payment_receipt in communications)."""
 
 from __future__ import annotations
 
-import logging
-
-
-from django.core.mail import send_mail
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communications.mailing import send_templated
 
 from ..formatting import money
 from .models import Payment
-from .providers import payment_settings
-
-logger = logging.getLogger(__name__)
-
-
-class _Safe(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
 
 
 def receipt_context(payment: Payment) -> dict:
-    items = "\n".join(f"- {item.label}: {money(item.amount)}" for item in payment.items.all())
-    posted = [i.confirmation_number for i in payment.items.all() if i.confirmation_number]
-    posting = (f"Confirmation number(s): {', '.join(posted)}" if posted else
-               "Your payment was received and is being posted to the city's records.")
-    return {"city": payment.tenant.name, "items": items, "amount": money(payment.amount), "fee": money(payment.fee),
+    """The receipt's variables: {city} {items} {amount} {fee} {total} {method} {date} {reference} {posting}."""
+    items = list(payment.items.all())
+    lines = "\n".join(f"- {item.label}: {money(item.amount)}" for item in items)
+    posted = [i.confirmation_number for i in items if i.confirmation_number]
+    posting = (_("Confirmation number(s): %(numbers)s") % {"numbers": ", ".join(posted)} if posted else
+               _("Your payment was received and is being posted to the city's records."))
+    return {"city": payment.tenant.name, "items": lines, "amount": money(payment.amount), "fee": money(payment.fee),
             "total": money(payment.total), "method": payment.method_label,
             "date": timezone.localtime(payment.charged_at or payment.created_at,
                                        payment.tenant.zone).strftime("%b %d, %Y %I:%M %p"),
@@ -33,19 +26,8 @@ def receipt_context(payment: Payment) -> dict:
 
 
 def send_receipt_email(*, payment: Payment) -> bool:
+    """Email the payer the receipt; False when there is no address or the mailer refused it (logged)."""
     if not payment.payer_email:
         return False
-    settings = payment_settings(payment.tenant)
-    context = _Safe(receipt_context(payment))
-    try:
-        subject = settings.receipt_subject.format_map(context)
-        body = settings.receipt_body.format_map(context)
-    except (ValueError, IndexError):  # a broken template still sends a plain receipt
-        subject = f"Payment receipt from {payment.tenant.name}"
-        body = "\n".join(f"{k}: {v}" for k, v in context.items())
-    try:
-        send_mail(subject, body, None, [payment.payer_email])
-    except Exception:
-        logger.exception("could not send the receipt email", extra={"reference": payment.reference})
-        return False
-    return True
+    return send_templated(tenant=payment.tenant, kind="payment_receipt", to=[payment.payer_email],
+                          context=receipt_context(payment))

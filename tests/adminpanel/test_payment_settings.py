@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.forms.models import model_to_dict
 
-from adminpanel.forms import PaymentSettingsForm, check_receipt_template
+from adminpanel.forms import PaymentSettingsForm
 from adminpanel.models import AuditEntry
 from billing.payments.models import PaymentSettings
 from billing.payments.providers import payment_settings
@@ -102,7 +102,7 @@ def test_saving_changes_the_settings_records_who_in_the_audit_log_and_says_so(ri
     assert entry.changes["card_fee_percent"] == ["2.95", "3.25"]
     assert entry.changes["maximum_payment"] == ["5000.00", "7500.00"]
     assert entry.changes["payment_page_message"] == ["", "AutoPay payments add our usual service fee."]
-    assert set(entry.changes) - {"receipt_body"} == {  # the receipt's textarea drops its last line break
+    assert set(entry.changes) == {
         "card_fee_percent", "ach_fee_flat", "maximum_payment", "payment_page_message", "payment_complete_message"}
 
 
@@ -117,9 +117,7 @@ def test_saving_this_page_leaves_the_options_provider_and_udfs_as_they_were(rive
     assert response.status_code == 302
     after = stored(riverton)
     assert after.pop("card_fee_flat") == Decimal("0.25")
-    for changed in ("card_fee_flat", "receipt_body"):  # the receipt's textarea drops its last line break
-        before.pop(changed)
-    after.pop("receipt_body")
+    before.pop("card_fee_flat")
     assert after == before
 
 
@@ -191,31 +189,3 @@ def test_the_payment_page_message_shows_on_manage_autopay(riverton, current, acc
         current, payment_page_message="AutoPay adds the card fee to each payment."))
     page = text(client_for(riverton.resident, riverton.tenant).get(f"/utility/accounts/{account}/autopay/"))
     assert "AutoPay:" in page and "AutoPay adds the card fee to each payment." in page
-
-
-# --- the receipt's variables (the receipt moves to the email editor: helper "email" owns these) -------------
-
-@pytest.mark.parametrize("template", [
-    "Thank you, {city}. {items} {amount} {fee} {total} {method} {date} {reference} {posting}",
-    "No variables at all.",
-    "Braces doubled {{like this}} are text.",
-])
-def test_templates_with_only_the_listed_variables_are_accepted(template):
-    check_receipt_template(template)
-
-
-@pytest.mark.parametrize("template", ["{0}", "{}", "{amount:>10}", "{amount!r}", "{items[0]}", "oops }", "{city"])
-def test_templates_with_anything_else_are_refused(template):
-    from django.forms import ValidationError
-
-    with pytest.raises(ValidationError):
-        check_receipt_template(template)
-
-
-@pytest.mark.parametrize("changes, field, message", [
-    ({"receipt_body": "Thanks {name}, you paid {amount}."}, "receipt_body", "Unknown variable {name}."),
-    ({"receipt_subject": "Receipt {city"}, "receipt_subject", "A { or } is not closed."),
-    ({"receipt_body": "{amount.__class__}"}, "receipt_body", "Unknown variable {amount.__class__}."),
-])
-def test_a_receipt_with_unknown_variables_is_refused(riverton, current, client_for, changes, field, message):
-    refused_and_nothing_saved(riverton, current, client_for, changes, field, message)
