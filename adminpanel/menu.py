@@ -44,6 +44,7 @@ MENU: tuple[Section, ...] = (
         Entry(_("Landlords"), "landlords", ("landlord_link", "landlord_unlink")),
         Entry(_("Portal Users"), "portal_users", ("portal_user_unlink", "view_as")),
         Entry(_("Failed link attempts"), "link_attempts", ("link_for_them",)),
+        Entry(_("Home Screen Message"), "utility_general"),
         Entry(_("Email"), "utility_emails"),
         Entry(_("Billing Emails"), "billing_emails"),
         Entry(_("Communications"), "communications", ("communication_edit", "communication_delete")),

@@ -3,6 +3,7 @@ from django.urls import path
 from . import autopay_views, communications_views, email_views, payment_views, portal_settings_views, views
 
 from . import landlord_views, people_views
+from . import utility_views
 
 app_name = "adminpanel"
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
     path("utility/view-as/stop/", people_views.stop_view_as, name="view_as_stop"),
     path("utility/link-attempts/", people_views.link_attempts, name="link_attempts"),
     path("utility/link-attempts/<int:attempt_id>/link/", people_views.link_for_them, name="link_for_them"),
+    path("utility/general/", utility_views.general, name="utility_general"),
     path("utility/communications/", communications_views.communications, name="communications"),
     path("utility/communications/<int:communication_id>/edit/", communications_views.edit, name="communication_edit"),
     path("utility/communications/<int:communication_id>/delete/", communications_views.delete,
