@@ -95,6 +95,7 @@ def test_the_portal_figures_count_this_citys_members_accounts_paperless_and_auto
     assert figure(body, "Paperless accounts") == "1"
     assert figure(body, "On AutoPay") == "1"
     assert link_of(body, "On AutoPay") == "/office/autopay/customers/"
+    assert link_of(body, "Portal members") == link_of(body, "Linked utility accounts") == "/office/utility/portal-users/"
 
 
 def test_payments_today_and_this_month_count_received_money_by_the_citys_days(riverton, lakeside, client_for):
@@ -150,6 +151,7 @@ def test_pending_payments_and_the_billing_system_link_show_with_their_links(rive
     body = overview(riverton, client_for)
     assert figure(body, "Pending Payments") == "2" and link_of(body, "Pending Payments") == "/office/payments/pending/"
     assert figure(body, "Billing system link (COWS)") == "Not set up"
+    assert link_of(body, "Billing system link (COWS)") == "/office/settings/cows/"
     riverton.tenant.cows_url = "http://127.0.0.1:9/cows"
     riverton.tenant.save()
     assert figure(overview(riverton, client_for), "Billing system link (COWS)") == "Not checked yet"

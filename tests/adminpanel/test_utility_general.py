@@ -1,5 +1,7 @@
 """Home Screen Message (Utility Admin - General): the office's words at the top of Utility Billing home."""
 
+from io import StringIO
+
 import pytest
 
 from adminpanel.models import AuditEntry
@@ -112,3 +114,19 @@ def test_anonymous_is_sent_to_sign_in(riverton, anon_client):
 
 def test_the_menu_leads_to_it(clerk):
     assert f'href="{URL}">Home Screen Message<' in clerk.get("/office/").content.decode()
+
+
+def test_the_demo_citys_home_message_points_to_its_current_newsletter(db):
+    from django.core.management import call_command
+
+    from communications.selectors import current_communications
+    from portal.models import Tenant
+
+    call_command("seed_demo", stdout=StringIO())
+    demo = Tenant.objects.get(slug="demo")
+    assert "Fall 2026 Newsletter is under Communications" in demo.portal_settings.utility_home_message
+    assert current_communications(tenant=demo).first().description == "Fall 2026 Newsletter"
+    demo.portal_settings.utility_home_message = "Our own words"
+    demo.portal_settings.save()
+    call_command("seed_demo", stdout=StringIO())
+    assert PortalSettings.objects.get(tenant=demo).utility_home_message == "Our own words"

@@ -49,6 +49,7 @@ class Command(BaseCommand):
                                               defaults={"verified": True, "primary": True})
         ensure_membership(tenant=tenant, user=resident)
         call_command("seed_demo_communications", "--tenant", tenant.slug, stdout=self.stdout)
+        self._seed_home_message(tenant)
         if samples:
             self._link_resident(tenant, resident, samples)
             from autopay.demo import seed_autopay_demo
@@ -60,6 +61,15 @@ class Command(BaseCommand):
                 self.stdout.write("\n".join(lines))
         self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
                           f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")
+
+    def _seed_home_message(self, tenant):
+        """Utility Billing home's message, pointing to the newsletter the seed posts, once."""
+        from adminpanel.utility_settings import home_message_for_edit, set_home_message
+
+        if not home_message_for_edit(tenant=tenant):
+            set_home_message(tenant=tenant, acting_user=None, message=(
+                "The Fall 2026 Newsletter is under Communications.\n"
+                "Tired of paper bills? Choose Enroll in Paperless on your account below."))
 
     def _seed_look(self, tenant):
         """The office's contact details and a main-page photo (portal/demo/main-photo.jpg), once."""
