@@ -55,8 +55,8 @@ def check_connection(*, tenant: Tenant) -> ConnectionCheck:
         return ConnectionCheck(False, _("No COWS address is saved yet. Enter the address your trainer or "
                                         "Caselle support gave you, then test again."))
     except CowsUnavailable as exc:
-        return ConnectionCheck(False, _("COWS could not be reached (%(detail)s). Check the address; if it is right, "
-                                        "ask IT to restart the Caselle Online Web Service on the server.")
+        return ConnectionCheck(False, _("COWS did not answer. Check the address; if it is right, ask IT to restart "
+                                        "the Caselle Online Web Service on the server. (For support: %(detail)s)")
                                % {"detail": exc})
     except CowsAuthFailed:
         return ConnectionCheck(False, _("COWS answered but refused the key. Check the key with Caselle support."))
