@@ -1,0 +1,90 @@
+"""The clerk's office morning: posts the newsletter and corrects it with the pencil, sets the Home Screen Message,
+follows the Overview's payments of today to their list; the resident then finds both on the portal."""
+
+from datetime import timedelta
+
+import pytest
+
+from communications.selectors import city_today
+
+from ..communications.conftest import PDF
+from ..factories import PaymentFactory
+from .conftest import assert_accessible, city_url, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def office_menu(page):
+    return page.get_by_role("navigation", name="Office")
+
+
+def check_both_widths(page) -> None:
+    """No serious accessibility problem on a phone, nor on a desktop screen."""
+    assert_accessible(page)
+    page.set_viewport_size(DESKTOP)
+    assert_accessible(page)
+    page.set_viewport_size(PHONE)
+
+
+def test_clerk_posts_the_newsletter_sets_the_home_message_and_follows_the_overview(live_server, page, riverton,
+                                                                                     password, tmp_path):
+    newsletter = tmp_path / "fall-newsletter.pdf"
+    newsletter.write_bytes(PDF)
+    flier = tmp_path / "flier.pdf"
+    flier.write_bytes(b"<html><body>Not a PDF</body></html>")
+    payment = PaymentFactory(city=riverton, amount="42.00", email="rosa@example.org")
+    expiry = city_today(tenant=riverton.tenant) + timedelta(days=60)
+
+    sign_in(page, live_server, riverton.clerk, password)
+    page.get_by_role("link", name="Admin", exact=True).click()
+    office_menu(page).get_by_role("link", name="Communications").click()
+    assert page.get_by_role("heading", name="Utility Communications").is_visible()
+    page.get_by_label("PDF files").set_input_files([newsletter, flier])
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("flier.pdf was not uploaded: This file is not a PDF.").wait_for()
+    assert page.get_by_text("1 communication was posted: fall-newsletter.pdf.").is_visible()
+    listed = page.get_by_role("region", name="Posted communications")
+    assert listed.get_by_role("row").filter(has_text="fall-newsletter").is_visible()
+    check_both_widths(page)
+
+    page.get_by_role("link", name="Edit “fall-newsletter”").click()
+    page.get_by_label("Description").fill("Fall 2026 Newsletter")
+    page.get_by_label("Expires on (optional)").fill("2020-01-01")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Choose an expiry date after today").wait_for()
+    assert page.get_by_label("Expires on (optional)").get_attribute("aria-invalid") == "true"
+    check_both_widths(page)
+    page.get_by_label("Expires on (optional)").fill(expiry.isoformat())
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("“Fall 2026 Newsletter” was saved.").wait_for()
+    row = page.get_by_role("region", name="Posted communications").get_by_role("row").filter(
+        has_text="Fall 2026 Newsletter")
+    assert row.get_by_text("Linked from bill emails (newest current)").is_visible()
+    assert row.get_by_text(f"Until it expires on {expiry:%b} {expiry.day}, {expiry.year}").is_visible()
+
+    office_menu(page).get_by_role("link", name="Home Screen Message").click()
+    page.get_by_label("Home Screen Message").fill("Our Fall 2026 Newsletter is under Communications.\n"
+                                                  "Go paperless: choose Enroll in Paperless below.")
+    page.get_by_role("button", name="Save message").click()
+    page.get_by_text("The Home Screen Message was saved.").wait_for()
+    check_both_widths(page)
+
+    office_menu(page).get_by_role("link", name="Overview").click()
+    check_both_widths(page)
+    page.get_by_role("link", name="1 Payments today").click()
+    page.get_by_role("heading", name="Completed Payments").wait_for()
+    assert page.get_by_text(payment.reference).is_visible()
+    assert "date_from=" in page.url and "date_to=" in page.url
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, riverton.resident, password)
+    page.goto(city_url(live_server, "riverton", "/communications/"))
+    assert page.get_by_role("rowheader", name="Fall 2026 Newsletter").is_visible()
+    assert page.get_by_text("flier").count() == 0
+    page.goto(city_url(live_server, "riverton", "/utility/"))
+    message = page.get_by_role("region", name="Message from the utility office")
+    assert message.get_by_text("Our Fall 2026 Newsletter is under Communications.").is_visible()
+    assert message.get_by_text("Go paperless: choose Enroll in Paperless below.").is_visible()
+    check_both_widths(page)
