@@ -136,11 +136,16 @@ def _locked(tenant: Tenant) -> PortalSettings:
 
 @transaction.atomic
 def update_portal_settings(*, tenant: Tenant, changes: dict, acting_user) -> PortalSettings:
-    """Save the office's General settings (names, messages, contact details, which modules show)."""
-    unknown = set(changes) - {*GENERAL_FIELDS, "enabled_modules", "theme_colour"}
+    """Save the office's portal settings (names, messages, contact details, which modules show, the colour)."""
+    unknown = set(changes) - {*GENERAL_FIELDS, "enabled_modules", "theme_colour", "utility_home_message"}
     if unknown:
         raise ValueError(f"not portal settings: {sorted(unknown)}")
     check_general(changes)
+    if "utility_home_message" in changes:  # Utility Admin's Home Screen Message: the same rules as the others
+        try:
+            check_message(changes["utility_home_message"])
+        except PortalSettingsRefused as refused:
+            raise PortalSettingsRefused(refused.message, field="utility_home_message") from None
     if "theme_colour" in changes:
         check_colour(changes["theme_colour"])
     settings = _locked(tenant)

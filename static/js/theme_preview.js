@@ -38,6 +38,8 @@
       var message = ratio >= 4.5 ? status.dataset.ok : status.dataset.tooLight;
       status.textContent = message.replace("{colour}", value.toLowerCase()).replace("{ratio}", ratio.toFixed(2));
       status.classList.toggle("colour-too-light", ratio < 4.5);
+      // Too light: the sample shows the colour with black text, which stays readable on it.
+      preview.classList.toggle("theme-preview-too-light", ratio < 4.5);
     }
 
     if (HEX.test(text.value.trim())) { picker.value = text.value.trim().toLowerCase(); }

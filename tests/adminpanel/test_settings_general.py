@@ -199,3 +199,23 @@ def test_the_admin_menu_has_general_and_theming(riverton, clerk):
     body = clerk.get(GENERAL).content.decode()
     assert 'href="/office/settings/general/" aria-current="page">General<' in body
     assert 'href="/office/settings/theme/">Theming<' in body
+
+
+def test_the_domain_takes_the_utility_home_message_by_the_same_rules(riverton):
+    from portal import portal_settings
+
+    saved = portal_settings.update_portal_settings(tenant=riverton.tenant, acting_user=riverton.clerk,
+                                                   changes={"utility_home_message": "Meters read on the 20th."})
+    assert saved.utility_home_message == "Meters read on the 20th."
+    with pytest.raises(portal_settings.PortalSettingsRefused, match="Messages are plain text") as refused:
+        portal_settings.update_portal_settings(tenant=riverton.tenant, acting_user=riverton.clerk,
+                                               changes={"utility_home_message": "<script>x</script>"})
+    assert refused.value.field == "utility_home_message"
+    with pytest.raises(ValueError, match="not portal settings"):
+        portal_settings.update_portal_settings(tenant=riverton.tenant, acting_user=riverton.clerk,
+                                               changes={"tenant_id": 2})
+    assert current_home_message(riverton) == "Meters read on the 20th."
+
+
+def current_home_message(city) -> str:
+    return PortalSettings.objects.get(tenant=city.tenant).utility_home_message
