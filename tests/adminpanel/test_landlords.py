@@ -209,3 +209,19 @@ def test_the_links_list_filters_and_its_queries_do_not_grow_with_rows(riverton, 
 def test_the_menu_leads_here(riverton, client_for):
     body = client_for(riverton.clerk, riverton.tenant).get("/office/").content.decode()
     assert f'href="{LANDLORDS}">Landlords<' in body
+
+
+def test_the_demo_seed_links_a_landlord_and_leaves_two_failed_attempts_once(riverton, account, client_for, password):
+    from customers.demo import DEMO_LANDLORD, seed_people_demo
+    from customers.models import LinkAttempt
+
+    seed_people_demo(tenant=riverton.tenant, password=password, clerk=riverton.clerk, resident=riverton.resident)
+    seed_people_demo(tenant=riverton.tenant, password=password, clerk=riverton.clerk, resident=riverton.resident)
+    link = LandlordLink.objects.get(tenant=riverton.tenant)
+    assert link.user.email == DEMO_LANDLORD and link.account_count >= 2 and link.linked_by == riverton.clerk
+    reasons = sorted(LinkAttempt.objects.filter(outcome="failed").values_list("reason", flat=True))
+    assert reasons == ["name_mismatch", "no_account"]
+    home = text(client_for(link.user, riverton.tenant).get("/utility/"))
+    assert link.landlord_name in home
+    body = text(client_for(riverton.clerk, riverton.tenant).get("/office/utility/link-attempts/"))
+    assert "2 failed attempts" in body and "Residant" in body and "No such account" in body

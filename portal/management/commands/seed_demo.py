@@ -40,7 +40,7 @@ class Command(BaseCommand):
             settings.office_phone = "(555) 010-0100"
             settings.save()
         self._seed_look(tenant)
-        create_office_admin(tenant=tenant, email=DEMO_CLERK, password=DEMO_PASSWORD)
+        clerk, _ = create_office_admin(tenant=tenant, email=DEMO_CLERK, password=DEMO_PASSWORD)
         resident = User.objects.filter(email=DEMO_RESIDENT).first()
         if resident is None:
             resident = User.objects.create_user(email=DEMO_RESIDENT, password=DEMO_PASSWORD,
@@ -58,6 +58,12 @@ class Command(BaseCommand):
             lines = seed_autopay_demo(tenant=tenant, password=DEMO_PASSWORD, skip_keys=keys)
             if lines:
                 self.stdout.write("Demo AutoPay households (password as above):")
+                self.stdout.write("\n".join(lines))
+            from customers.demo import seed_people_demo
+
+            lines = seed_people_demo(tenant=tenant, password=DEMO_PASSWORD, clerk=clerk, resident=resident)
+            if lines:
+                self.stdout.write("Demo landlord and failed link attempts (password as above):")
                 self.stdout.write("\n".join(lines))
         self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
                           f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")
