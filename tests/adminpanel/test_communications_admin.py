@@ -207,7 +207,8 @@ def test_the_office_can_open_an_expired_ones_pdf(riverton, clerk, client_for, po
     response = clerk.get(f"{URL}{communication.pk}/pdf/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert client_for(riverton.resident, riverton.tenant).get(f"/communications/{communication.pk}/pdf/").status_code == 404
+    resident = client_for(riverton.resident, riverton.tenant)
+    assert resident.get(f"/communications/{communication.pk}/pdf/").status_code == 404
 
 
 # --- the trash can --------------------------------------------------------------------------------------

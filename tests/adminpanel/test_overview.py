@@ -95,7 +95,8 @@ def test_the_portal_figures_count_this_citys_members_accounts_paperless_and_auto
     assert figure(body, "Paperless accounts") == "1"
     assert figure(body, "On AutoPay") == "1"
     assert link_of(body, "On AutoPay") == "/office/autopay/customers/"
-    assert link_of(body, "Portal members") == link_of(body, "Linked utility accounts") == "/office/utility/portal-users/"
+    portal_users = "/office/utility/portal-users/"
+    assert link_of(body, "Portal members") == link_of(body, "Linked utility accounts") == portal_users
 
 
 def test_payments_today_and_this_month_count_received_money_by_the_citys_days(riverton, lakeside, client_for):

@@ -42,7 +42,8 @@ def test_the_message_is_shown_on_every_customers_utility_billing_home_with_its_l
 def test_the_change_is_logged_with_before_and_after(riverton, clerk):
     clerk.post(URL, {"utility_home_message": "Rates changed."})
     clerk.post(URL, {"utility_home_message": "Rates changed in May."})
-    entries = AuditEntry.objects.filter(tenant=riverton.tenant, action="settings.utility_home_message").order_by("at", "id")
+    entries = (AuditEntry.objects.filter(tenant=riverton.tenant, action="settings.utility_home_message")
+               .order_by("at", "id"))
     assert [e.changes for e in entries] == [{"utility_home_message": ["", "Rates changed."]},
                                             {"utility_home_message": ["Rates changed.", "Rates changed in May."]}]
     assert entries[1].actor == riverton.clerk and entries[1].summary == "Changed the Home Screen Message"
