@@ -120,12 +120,13 @@ class ImageForm(forms.Form):
         self.kind, self.has_image, self.clean_file = KINDS[kind], has_image, None
         spec = self.kind
         self.fields["image"].widget = forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
+        self.fields["alt_text"].widget.attrs["aria-required"] = "true"
         if kind == "logo":
             self.fields["image"].label = _("New logo")
             self.fields["image"].help_text = _(
                 "PNG, JPEG or WebP, up to 5 MB. It is resized to fit %(w)s × %(h)s pixels.") % {
                 "w": spec.max_width, "h": spec.max_height}
-            self.fields["alt_text"].label = _("Logo alt text")
+            self.fields["alt_text"].label = _("Logo alt text (required)")
             self.fields["alt_text"].help_text = _("What the logo says or shows, for people who cannot see it, "
                                                   "such as “City of Riverton seal”.")
         else:
@@ -133,7 +134,7 @@ class ImageForm(forms.Form):
             self.fields["image"].help_text = _(
                 "PNG, JPEG or WebP, up to 5 MB. It is resized to fit %(w)s × %(h)s pixels.") % {
                 "w": spec.max_width, "h": spec.max_height}
-            self.fields["alt_text"].label = _("Photo alt text")
+            self.fields["alt_text"].label = _("Photo alt text (required)")
             self.fields["alt_text"].help_text = _("What the photo shows, for people who cannot see it, such as "
                                                   "“The river walk in autumn”.")
 

@@ -30,7 +30,7 @@ def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server,
 
     # Theming: the picker appears with JavaScript, the preview and its contrast follow what is typed.
     page.get_by_role("link", name="Theming").click()
-    assert page.get_by_label("Or pick the colour").is_visible()
+    page.get_by_label("Or pick the colour").wait_for()  # revealed by theme_preview.js
     assert_accessible(page)
     colour = page.get_by_label("Primary colour")
     colour.fill("#ffff00")
@@ -51,7 +51,7 @@ def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server,
     assert header_colour(page) == "rgb(20, 83, 45)"
 
     page.get_by_label("New main-page photo").set_input_files(str(PHOTO))
-    page.get_by_label("Photo alt text").fill("Green hills under a blue sky")
+    page.get_by_label("Photo alt text (required)").fill("Green hills under a blue sky")
     page.get_by_role("button", name="Save photo").click()
     page.get_by_text("The main-page photo was saved.").wait_for()
     assert page.get_by_role("button", name="Remove photo").is_visible()
