@@ -25,7 +25,7 @@ class ConnectionForm(forms.Form):
         help_text=_("The web address your trainer or Caselle support gave you, starting with https://."),
         error_messages={"required": _("Enter the COWS address."),
                         "max_length": _("A COWS address has at most %(limit_value)d characters.")},
-        widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}))
     cows_api_key = forms.CharField(
         label=_("COWS key"), required=False, max_length=200, strip=True,
         error_messages={"max_length": _("A COWS key has at most %(limit_value)d characters.")},
@@ -71,10 +71,11 @@ class AlertRecipientsForm(forms.Form):
     EVERYONE, CHOSEN = "all", "chosen"
 
     who = forms.ChoiceField(
-        label=_("Who gets the \"COWS is not running\" email"), widget=forms.RadioSelect,
+        label=_("Who gets the \"COWS is not running\" email"), widget=forms.RadioSelect(attrs={"class": "choices"}),
         choices=[(EVERYONE, _("Every office admin")), (CHOSEN, _("Only the office admins ticked below"))])
     admins = forms.ModelMultipleChoiceField(
-        label=_("Office admins"), required=False, queryset=None, widget=forms.CheckboxSelectMultiple,
+        label=_("Office admins"), required=False, queryset=None,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
         error_messages={"invalid_choice": _("Choose among this city's office admins."),
                         "invalid_pk_value": _("Choose among this city's office admins.")})
     extra_emails = forms.CharField(

@@ -63,7 +63,7 @@ class ProviderForm(forms.ModelForm):
         fields = ["provider", "stripe_publishable_key"]
         labels = {"provider": _("Payment provider"), "stripe_publishable_key": _("Stripe publishable key")}
         help_texts = {"stripe_publishable_key": _("Starts with pk_. It is not secret: the payment page uses it.")}
-        widgets = {"provider": forms.RadioSelect}
+        widgets = {"provider": forms.RadioSelect(attrs={"class": "choices"})}
 
     # Every field this form may change, as the audit log and the admins' email name them.
     AUDITED = ("provider", "stripe_publishable_key", "stripe_secret_key", "stripe_webhook_secret")

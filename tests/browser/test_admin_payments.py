@@ -46,7 +46,7 @@ def test_clerk_retries_a_pending_payment(live_server, page, cows, riverton, pass
     assert page.get_by_role("cell", name=re.compile(r"\$42\.00")).first.is_visible()
     assert_accessible(page)
 
-    page.get_by_role("list", name="Admin").get_by_role("link", name="Payment", exact=True).click()
+    page.get_by_role("list", name="Admin", exact=True).get_by_role("link", name="Payment", exact=True).click()
     assert page.get_by_role("heading", name="Payment", exact=True).is_visible()
     page.get_by_label("Card: percent of the amount").fill("3.5")
     page.locator("#fee-preview").get_by_text("$103.50").wait_for()  # the preview follows as the fee is typed
