@@ -70,12 +70,12 @@ class Command(BaseCommand):
 
     def _seed_home_message(self, tenant):
         """Utility Billing home's message, pointing to the newsletter the seed posts, once."""
-        from adminpanel.utility_settings import home_message_for_edit, set_home_message
+        from portal import portal_settings
 
-        if not home_message_for_edit(tenant=tenant):
-            set_home_message(tenant=tenant, acting_user=None, message=(
+        if not portal_settings.settings_for_edit(tenant).utility_home_message:
+            portal_settings.update_portal_settings(tenant=tenant, acting_user=None, changes={"utility_home_message": (
                 "The Fall 2026 Newsletter is under Communications.\n"
-                "Tired of paper bills? Choose Enroll in Paperless on your account below."))
+                "Tired of paper bills? Choose Enroll in Paperless on your account below.")})
 
     def _seed_look(self, tenant):
         """The office's contact details and a main-page photo (portal/demo/main-photo.jpg), once."""
