@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from allauth.core.internal.httpkit import get_client_ip
+from django.db.models.fields.files import FieldFile
 
 from .models import AuditEntry
 
@@ -26,7 +27,7 @@ def _plain(value):
         return str(value)
     if isinstance(value, (list, tuple, set)):
         return [_plain(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+    if isinstance(value, FieldFile):  # its name only (an empty one has no url to ask for)
         return value.name or ""
     text = str(value)
     return text if len(text) <= 500 else text[:497] + "..."

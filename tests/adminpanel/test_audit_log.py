@@ -50,3 +50,8 @@ def test_changes_list_only_what_changed_and_never_a_secret_value():
                      "webhook": ["", "(set)"]}
     assert "sk_test" not in str(found)
     assert audit.changes({"k": "sk_1"}, {"k": ""}, secret={"k"}) == {"k": ["", "(removed)"]}
+
+
+def test_a_file_field_is_logged_by_its_name_even_when_empty(riverton):
+    settings = riverton.tenant.portal_settings
+    assert audit.changes({"logo": settings.logo}, {"logo": "logos/new.png"}) == {"logo": ["", "logos/new.png"]}
