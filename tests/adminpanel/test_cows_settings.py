@@ -287,3 +287,25 @@ def test_a_resident_or_another_citys_clerk_cannot_be_chosen(riverton, lakeside, 
         response = carl.post(ALERTS, {"who": "chosen", "admins": [outsider.id]})
         assert response.status_code == 400 and "Choose among this city's office admins." in text(response)
     assert not riverton.tenant.cows_alert_recipients.exists()
+
+
+def test_the_page_reads_the_same_number_of_queries_whatever_the_outages_and_admins(riverton, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page_queries() -> int:
+        client = client_for(riverton.clerk, riverton.tenant)
+        client.get(COWS)  # the session and the user cache warm up
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(COWS).status_code == 200
+        return len(queries)
+
+    go_down(riverton)
+    few = page_queries()
+    now = timezone.now()
+    CowsOutage.objects.bulk_create([CowsOutage(tenant=riverton.tenant, started_at=now - timedelta(days=n),
+                                               ended_at=now - timedelta(days=n, hours=-1)) for n in range(1, 30)])
+    for n in range(6):
+        make_office_admin(riverton.tenant, UserFactory(email=f"admin{n}@riverton.example"))
+    riverton.tenant.cows_alert_recipients.create(user=riverton.clerk)
+    assert page_queries() == few
