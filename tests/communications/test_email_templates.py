@@ -255,3 +255,30 @@ def test_the_migration_copies_a_customised_receipt_and_leaves_default_ones(river
     assert email.subject == "Receipt CC1 from City of Riverton"
     assert email.text == "Thank you for your payment to City of Riverton.\n\n- Water: $5.00\nAmount: $5.00\n"
 
+
+
+def test_a_receipt_is_sent_from_the_city_s_receipt_template_as_multipart(riverton, lakeside):
+    from billing.payments.receipts import send_receipt_email
+
+    from ..factories import PaymentFactory
+
+    save(riverton, kind="payment_receipt", subject="{city} receipt {reference}",
+         body="<p>Thank you!</p><p>{items}</p><p>Total: <strong>{total}</strong> ({method})</p><p>{posting}</p>")
+    payment = PaymentFactory(city=riverton, amount="40.00", fee="1.50", items=2, email="pat@example.org",
+                             confirmation="CR-77")
+    assert send_receipt_email(payment=payment)
+    [message] = mail.outbox
+    assert message.to == ["pat@example.org"]
+    assert message.subject == f"City of Riverton receipt {payment.reference}"
+    assert "Total: $41.50 (Visa •••• 4242)" in message.body
+    assert message.body.count("\n- ") == 2 and "Confirmation number(s): CR-77" in message.body
+    [(html_part, _)] = message.alternatives
+    assert "<strong>$41.50</strong>" in html_part and "<br>- " in html_part
+
+    # Another city still sends the default receipt.
+    other = PaymentFactory(city=lakeside, amount="10.00", fee="0.95", items=1, email="lena@example.org")
+    assert send_receipt_email(payment=other)
+    default = mail.outbox[-1]
+    assert default.subject == "Payment receipt from Town of Lakeside"
+    assert "Thank you for your payment to Town of Lakeside." in default.body
+    assert "Total charged: $10.95" in default.body and f"Reference: {other.reference}" in default.body
