@@ -35,8 +35,12 @@ MENU: tuple[Section, ...] = (
         Entry(_("General"), "portal_general"),
         Entry(_("Theming"), "portal_theme", ("portal_theme_reset", "portal_theme_photo", "portal_theme_photo_remove",
                                             "portal_theme_logo", "portal_theme_logo_remove")),
-        Entry(_("Payment"), "payment_settings"),
+        Entry(_("Payment Providers"), "payment_providers"),
+        Entry(_("Payment"), "payment_settings", ("fee_preview",)),
+        Entry(_("COWS"), "cows_settings", ("cows_connection", "cows_test", "cows_alerts")),
         Entry(_("Email"), "emails"),
+        Entry(_("Staff"), "staff", ("staff_invite", "staff_remove")),
+        Entry(_("Audit log"), "audit"),
     )),
     Section(_("Utility Admin"), (
         Entry(_("Scheduled Payments"), "autopay", ("autopay_settings",)),
@@ -47,6 +51,7 @@ MENU: tuple[Section, ...] = (
         Entry(_("Home Screen Message"), "utility_general"),
         Entry(_("Email"), "utility_emails"),
         Entry(_("Billing Emails"), "billing_emails"),
+        Entry(_("Payment"), "utility_payment"),
         Entry(_("Communications"), "communications", ("communication_edit", "communication_delete")),
     )),
 )

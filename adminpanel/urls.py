@@ -2,12 +2,24 @@ from django.urls import path
 
 from . import autopay_views, communications_views, email_views, payment_views, portal_settings_views, views
 
+from . import cows_views, provider_views
+
 from . import landlord_views, people_views
 from . import utility_views
+from . import audit_views, staff_views
 
 app_name = "adminpanel"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("settings/staff/", staff_views.staff_list, name="staff"),
+    path("settings/staff/invite/", staff_views.invite, name="staff_invite"),
+    path("settings/staff/invitations/<int:invitation_id>/cancel/", staff_views.cancel_invitation,
+         name="staff_invite_cancel"),
+    path("settings/staff/<int:membership_id>/remove/", staff_views.remove, name="staff_remove"),
+    # The invitation's link: for the invited person, who is not an office admin yet.
+    path("settings/staff/join/<str:token>/", staff_views.accept, name="staff_accept"),
+    path("settings/audit/", audit_views.audit_log, name="audit"),
+    path("settings/audit/export.xlsx", audit_views.audit_export, name="audit_export"),
     path("payments/pending/", views.pending, name="pending"),
     path("payments/pending/retry/", views.retry_pending, name="retry_pending"),
     path("payments/", views.payments, name="payments"),
@@ -25,6 +37,12 @@ urlpatterns = [
     path("settings/emails/<slug:kind>/", email_views.email_edit, name="email_edit"),
     path("utility/emails/", email_views.utility_emails, name="utility_emails"),
     path("utility/billing-emails/", email_views.billing_emails, name="billing_emails"),
+    path("settings/providers/", provider_views.payment_providers, name="payment_providers"),
+    path("settings/cows/", cows_views.cows_settings, name="cows_settings"),
+    path("settings/cows/connection/", cows_views.cows_connection, name="cows_connection"),
+    path("settings/cows/test/", cows_views.cows_test, name="cows_test"),
+    path("settings/cows/alerts/", cows_views.cows_alerts, name="cows_alerts"),
+    path("utility/payment/", provider_views.utility_payment, name="utility_payment"),
     path("autopay/", autopay_views.scheduled, name="autopay"),
     path("autopay/schedule/", autopay_views.schedule, name="autopay_schedule"),
     path("autopay/export.xlsx", autopay_views.scheduled_export, name="autopay_export"),

@@ -188,6 +188,41 @@ def make_failed_attempt(city):
     return {"attempt_id": attempt.id}
 
 
+def _staff_invitation(city):
+    """The office's invitation for the city's resident to become an office admin (and its link's token)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from adminpanel.models import StaffInvitation
+    from customers.staff import token_hash
+
+    token = f"staff-token-{city.tenant.slug}"
+    invitation = StaffInvitation.objects.create(tenant=city.tenant, email=city.resident.email,
+                                                token_hash=token_hash(token), invited_by=city.clerk,
+                                                expires_at=timezone.now() + timedelta(days=7))
+    return invitation, token
+
+
+def make_staff_invitation(city):
+    return {"token": _staff_invitation(city)[1]}
+
+
+def make_staff_invitation_id(city):
+    return {"invitation_id": _staff_invitation(city)[0].id}
+
+
+def make_second_admin(city):
+    """Another office admin of the city (so removing one never meets the last-admin rule)."""
+    from customers.models import Membership
+
+    from .factories import UserFactory
+
+    other = UserFactory(email=f"second.admin@{city.tenant.slug}.example")
+    membership = Membership.objects.create(tenant=city.tenant, user=other, role=Membership.Role.OFFICE_ADMIN)
+    return {"membership_id": membership.id}
+
+
 # url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
     "linking:unlink": (make_linked_account, "GET"),
@@ -219,6 +254,9 @@ OBJECT_URLS = {
     "adminpanel:communication_edit": (make_communication, "GET"),
     "adminpanel:communication_delete": (make_communication, "POST"),
     "adminpanel:communication_pdf": (make_communication, "GET"),
+    "adminpanel:staff_remove": (make_second_admin, "POST"),  # the clerk is first asked to confirm it is them
+    "adminpanel:staff_invite_cancel": (make_staff_invitation_id, "POST"),
+    "adminpanel:staff_accept": (make_staff_invitation, "GET"),  # the invited resident's; anyone else's 404
 }
 
 # Office screens: their owner is the city's clerk, and the city's residents get 404 like strangers.
@@ -226,7 +264,7 @@ OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refun
           "adminpanel:autopay_unenroll", "adminpanel:landlord_unlink", "adminpanel:portal_user_unlink",
           "adminpanel:view_as", "adminpanel:link_for_them",
           "adminpanel:communication_edit", "adminpanel:communication_delete",
-          "adminpanel:communication_pdf"}
+          "adminpanel:communication_pdf", "adminpanel:staff_remove", "adminpanel:staff_invite_cancel"}
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
 # people of the same city may see them.
