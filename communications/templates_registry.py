@@ -109,7 +109,8 @@ KINDS: dict[str, EmailKind] = {k.key: k for k in (
               _("Thank you for your payment to {city}.\n\n{items}\nAmount: {amount}\nService fee: {fee}\n"
                 "Total charged: {total}\nPaid with: {method}\nDate: {date}\nReference: {reference}\n\n{posting}\n"),
               ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting"),
-              "transactional", "admin", _("After every payment made in the portal (utility bills and other payments).")),
+              "transactional", "admin",
+              _("After every payment made in the portal (utility bills and other payments).")),
     EmailKind("communications", _("New communication"),
               _("New from {city}: {description}"),
               _("Hello {name},\n\n{city} has posted a new communication for its customers: {description}.\n\n"

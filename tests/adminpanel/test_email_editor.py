@@ -128,7 +128,8 @@ def test_a_bad_field_is_explained_on_it_and_nothing_is_saved_or_sent(riverton, c
 
 def test_a_refused_body_is_shown_again_sanitized_never_as_typed(clerk):
     response = clerk.post(EDIT.format("payment_reminder"), {
-        "action": "save", "subject": "Bill {nmae}", "body": '<p>Hi</p><img src=x onerror="steal()"><script>x()</script>'})
+        "action": "save", "subject": "Bill {nmae}",
+        "body": '<p>Hi</p><img src=x onerror="steal()"><script>x()</script>'})
     body = response.content.decode()
     assert response.status_code == 400
     assert "onerror" not in body and "steal()" not in body and "x()" not in body

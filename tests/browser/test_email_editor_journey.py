@@ -91,7 +91,8 @@ def test_clerk_puts_the_newest_communication_in_the_utility_bills_email(live_ser
     page.get_by_role("button", name="Save").click()
     page.get_by_text("The email “Utility Bills” was saved.").wait_for()
     saved = EmailTemplate.objects.get(tenant=riverton.tenant, kind="bill_utility")
-    assert re.search(r"<p><strong>News from the office:</strong>(\s|&nbsp;)\{LatestCommunicationLink\}</p>$", saved.body)
+    assert re.search(r"<p><strong>News from the office:</strong>(\s|&nbsp;)\{LatestCommunicationLink\}</p>$",
+                     saved.body)
     assert page.get_by_text("Your own words, saved").is_visible()
 
     page.get_by_role("button", name=re.compile(r"^Send me a test")).click()

@@ -45,14 +45,16 @@ def test_scripts_handlers_javascript_links_styles_and_pictures_are_stripped_when
 def test_a_body_with_bad_markup_stored_before_is_sanitized_again_when_rendered(riverton):
     # A row written around the editor (an old import, a database edit) is still cleaned when sent.
     EmailTemplate.objects.create(tenant=riverton.tenant, kind="payment_reminder", subject="Hi",
-                                 body='<p onmouseover="x()">Pay</p><script>steal()</script><a href="javascript:x()">a</a>')
+                                 body='<p onmouseover="x()">Pay</p><script>steal()</script>'
+                                      '<a href="javascript:x()">a</a>')
     email = render_email(tenant=riverton.tenant, kind="payment_reminder", context={})
     assert "steal" not in email.html and "onmouseover" not in email.html and "javascript" not in email.html
     assert email.html.startswith("<p>Pay</p>")
 
 
 def test_links_keep_only_web_and_mail_addresses_and_get_rel_noopener(riverton):
-    save(riverton, body='<p><a href="https://riverton.example/rates">Rates</a> <a href="mailto:office@riverton.example">'
+    save(riverton, body='<p><a href="https://riverton.example/rates">Rates</a> '
+                        '<a href="mailto:office@riverton.example">'
                         'Mail us</a> <a href="/relative">here</a> <a href="{pay_link}">Pay</a></p>')
     body = EmailTemplate.objects.get(tenant=riverton.tenant).body
     assert body.count('rel="noopener noreferrer"') == 4
