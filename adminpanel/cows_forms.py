@@ -52,6 +52,9 @@ class ConnectionForm(forms.Form):
             raise ValidationError(_("Enter the whole web address, such as https://cows.example.gov/api/v1/offices/"
                                     "city.")) from None
         if parts.username or parts.password or parts.query or parts.fragment:
+            # It may hold a password or the key: not shown back in the page.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("cows_url")] = ""
             raise ValidationError(_("Enter the address only: no user name, password, ? or # part. The key goes "
                                     "in its own box."))
         return url.rstrip("/")

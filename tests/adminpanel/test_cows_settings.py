@@ -209,7 +209,8 @@ def test_bad_addresses_and_keys_are_explained_and_nothing_changes(cows, riverton
     body = text(response)
     assert "Nothing was saved. Please correct the fields marked below." in body and message in body
     assert f'id="id_{field}_error"' in body and 'aria-invalid="true"' in body
-    assert "two words" not in body
+    for secret in ("two words", "admin:pw", "key=riverton-key"):
+        assert secret not in body
     assert saved(riverton) == before and not AuditEntry.objects.exists() and mail.outbox == []
 
 
