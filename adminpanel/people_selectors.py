@@ -86,7 +86,7 @@ def landlord_rows(links, *, tenant: Tenant) -> list[dict]:
     for link in links:
         snap = seen.get(link.landlord_id)
         count = len(snap.customer_numbers) if snap and snap.fetched_at >= link.linked_at else link.account_count
-        rows.append({"id": link.pk, "email": link.user.email, "name": person_name(link.user),
+        rows.append({"id": link.pk, "user_id": link.user_id, "email": link.user.email, "name": person_name(link.user),
                      "landlord_id": link.landlord_id, "landlord_name": link.landlord_name,
                      "kind": kind_label(link.landlord_kind), "accounts": count,
                      "linked_at": timezone.localtime(link.linked_at, tenant.zone),

@@ -26,14 +26,15 @@ def office_landlords(sim, slug="riverton") -> list[dict]:
 @pytest.fixture
 def landlord(cows) -> dict:
     """Riverton's landlord with the most accounts (several)."""
-    found = max((l for l in office_landlords(cows) if l["kind"] == "landlord"), key=lambda l: len(l["customer_numbers"]))
+    found = max((party for party in office_landlords(cows) if party["kind"] == "landlord"),
+                key=lambda party: len(party["customer_numbers"]))
     assert len(found["customer_numbers"]) >= 2
     return found
 
 
 @pytest.fixture
 def cosigner(cows) -> dict:
-    return next(l for l in office_landlords(cows) if l["kind"] == "cosigner")
+    return next(party for party in office_landlords(cows) if party["kind"] == "cosigner")
 
 
 def link(client, landlord_id, email):
@@ -98,6 +99,7 @@ def test_linking_records_the_clerk_and_the_landlord_then_sees_every_account(rive
     body = text(clerk.get(LANDLORDS))
     assert f"larry@landlords.example now sees every account of {landlord['name']}." in body
     assert "by carl@riverton.example" in body and f'<td class="num">{len(landlord["customer_numbers"])}</td>' in body
+    assert f'href="/office/utility/portal-users/{larry.pk}/view-as/"' in body  # see what they see
     assert audit_rows(riverton, "landlord.link") == [(riverton.clerk, f"landlord {landlord['id']}", {})]
 
     home = text(client_for(larry, riverton.tenant).get("/utility/"))

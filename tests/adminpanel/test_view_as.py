@@ -1,4 +1,5 @@
-"""View as customer: a clerk reads the portal as one of the city's people; nothing can change; the session stays theirs."""
+"""View as customer: a clerk reads the portal as one of the city's people; nothing can change; the session stays
+the clerk's."""
 
 import html
 import re
