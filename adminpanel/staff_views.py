@@ -36,7 +36,7 @@ def staff_list(request):
 @require_http_methods(["GET", "POST"])
 def invite(request):
     """Invite another office admin by email (a one-time link that expires)."""
-    form = InviteAdminForm(request.POST or None)
+    form = InviteAdminForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
@@ -82,7 +82,7 @@ def remove(request, membership_id: int):
 @reauthentication_required
 def _remove(request, membership):
     removing_self = membership.user_id == request.user.pk
-    form = RemoveAdminForm(request.POST or None, removing_self=removing_self)
+    form = RemoveAdminForm(request.POST if request.method == "POST" else None, removing_self=removing_self)
     if request.method == "POST" and form.is_valid():
         try:
             staff.remove_admin(tenant=request.tenant, membership_id=membership.pk, acting_user=request.user)
