@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from allauth.core.internal.httpkit import get_client_ip
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 from .models import AuditEntry
 
@@ -63,3 +64,11 @@ def record(request, action: str, summary: str, *, target: str = "", changes: dic
         tenant=tenant or request.tenant, actor=user, actor_email=getattr(user, "email", "") or "",
         action=action, summary=summary[:300], target=target[:200], changes=changes or {},
         ip=get_client_ip(request) if request is not None else None)
+
+
+def record_view_as_ended(sender, request, viewing, reason, **kwargs):
+    """The audit row of a view-as-customer that ended (Stop, an office page, sign-out, expiry)."""
+    from customers import view_as
+
+    record(request, "view_as.stop", _("Stopped viewing the portal as %(email)s (%(reason)s)") % {
+        "email": viewing.email, "reason": view_as.REASONS.get(reason, reason)}, target=viewing.email)

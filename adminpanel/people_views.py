@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -89,12 +88,6 @@ def stop_view_as(request):
     if ended is not None:
         messages.success(request, _("You stopped viewing the portal as %(email)s.") % {"email": ended.email})
     return redirect("adminpanel:portal_users")
-
-
-@receiver(view_as.viewing_ended, dispatch_uid="adminpanel-audit-view-as-ended")
-def _record_view_ended(sender, request, viewing, reason, **kwargs):
-    audit.record(request, "view_as.stop", _("Stopped viewing the portal as %(email)s (%(reason)s)") % {
-        "email": viewing.email, "reason": view_as.REASONS.get(reason, reason)}, target=viewing.email)
 
 
 # --- Failed link attempts -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing.formatting import money
-from communications.mailing import send_templated
+from communications.mailing import office_contact, send_templated
 from cows_bridge import client as cows
 from cows_bridge.errors import CowsError, CowsNotFound
 from cows_bridge.types import AccountSummary, normalize_customer_number
@@ -28,7 +28,6 @@ from portal.tenancy import tenant_url
 
 from .enrollment import AutoPayRefused, autopay_settings, live_enrollment
 from .models import MAX_DAYS_LIMIT, Invitation
-from .notices import office_contact
 
 VALID_FOR = timedelta(days=14)
 

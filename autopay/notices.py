@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from billing.formatting import money
 from billing.payments.providers import payment_settings
-from communications.mailing import send_templated
+from communications.mailing import office_contact, send_templated
 from portal.models import Tenant
 from portal.tenancy import tenant_url
 
@@ -43,14 +43,6 @@ def queue(kind: str, *, enrollment_id: int, scheduled_id: int | None = None, ext
 
 def _date(d: date | None) -> str:
     return date_format(d, "M j, Y") if d else ""
-
-
-def office_contact(tenant: Tenant) -> str:
-    """The office's phone and email as the footer of an email says them."""
-    settings = getattr(tenant, "portal_settings", None)
-    parts = [tenant.name] + [p for p in (getattr(settings, "office_phone", ""), getattr(settings, "office_email", ""))
-                             if p]
-    return " · ".join(parts)
 
 
 def context_for(*, enrollment: Enrollment, scheduled: ScheduledPayment | None = None) -> dict:

@@ -23,6 +23,14 @@ logger = logging.getLogger(__name__)
 SUBJECT_LIMIT = 200
 
 
+def office_contact(tenant: Tenant) -> str:
+    """The office's name, phone and email as an email's footer says them."""
+    settings = getattr(tenant, "portal_settings", None)
+    parts = [tenant.name] + [p for p in (getattr(settings, "office_phone", ""), getattr(settings, "office_email", ""))
+                             if p]
+    return " · ".join(parts)
+
+
 @dataclass(frozen=True)
 class RenderedEmail:
     subject: str

@@ -12,19 +12,12 @@ from django.utils.translation import gettext as _
 from portal.models import Tenant
 from portal.tenancy import tenant_url
 
+from .mailing import office_contact
 from .selectors import city_today, latest_communication, latest_communication_link
 from .templates_registry import KINDS, Link
 
 SAMPLE_ACCOUNT_KEY = "1000420"
 SAMPLE_CUSTOMER_NUMBER = "001-0042-00"
-
-
-def office_contact(tenant: Tenant) -> str:
-    """The office's name, phone and email as an email's footer says them."""
-    settings = getattr(tenant, "portal_settings", None)
-    parts = [tenant.name] + [p for p in (getattr(settings, "office_phone", ""), getattr(settings, "office_email", ""))
-                             if p]
-    return " · ".join(parts)
 
 
 def sample_context(*, tenant: Tenant, kind: str) -> dict:

@@ -52,14 +52,7 @@ class PaymentSettings(models.Model):
     payment_complete_message = models.TextField(blank=True, default="")
     udf_block_card = models.CharField(max_length=60, blank=True, default="BLOCK CC")
     udf_block_ach = models.CharField(max_length=60, blank=True, default="BLOCK ACH")
-    receipt_subject = models.CharField(max_length=200, default="Payment receipt from {city}")
-    receipt_body = models.TextField(default=(
-        "Thank you for your payment to {city}.\n\n"
-        "{items}\n"
-        "Amount: {amount}\nService fee: {fee}\nTotal charged: {total}\n"
-        "Paid with: {method}\nDate: {date}\nReference: {reference}\n\n"
-        "{posting}\n"
-    ))
+    # The receipt email is an email template now (communications, kind payment_receipt).
 
     def fee_for(self, kind: str, amount: Decimal) -> Decimal:
         """The service fee of paying `amount` by `kind` ("card" or "ach"), rounded half up to the cent."""
