@@ -111,7 +111,8 @@ def accept(request, token: str):
     invitation = staff.find_invitation(tenant=request.tenant, token=token)
     if invitation is None or not staff.is_for(invitation, request.user):
         return render(request, "adminpanel/staff_accept_other.html", status=404)
-    if request.method == "POST":
+    already_admin = request.user.is_office_admin_at(request.tenant)
+    if request.method == "POST" and not already_admin:
         before = request.user.role_at(request.tenant) or ""
         try:
             staff.accept_invitation(tenant=request.tenant, invitation=invitation, user=request.user)
@@ -124,5 +125,4 @@ def accept(request, token: str):
             messages.success(request, _("You are now an office admin of %(city)s.") % {"city": request.tenant.name})
             return redirect("adminpanel:overview")
         invitation.refresh_from_db()
-    return render(request, "adminpanel/staff_accept.html", {"invitation": invitation,
-                                                             "already_admin": request.user.is_office_admin_at(request.tenant)})
+    return render(request, "adminpanel/staff_accept.html", {"invitation": invitation, "already_admin": already_admin})
