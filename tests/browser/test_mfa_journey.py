@@ -59,6 +59,14 @@ def test_a_new_clerk_sets_up_the_app_then_signs_in_with_its_code(live_server, pa
     assert_accessible(page)
     page.get_by_role("link", name="I have kept them: continue to the office screens").click()
     assert page.get_by_role("heading", name="Portal overview").is_visible()
+    # The Staff screen shows the app is on now; the Audit log opens too.
+    page.get_by_role("link", name="Staff", exact=True).click()
+    nora_row = page.get_by_role("row").filter(has_text="nora@riverton.example")
+    assert "On" in nora_row.inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Audit log").click()
+    assert page.get_by_role("heading", name="Audit log").is_visible()
+    assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
     sign_in_with_password(page, live_server, nora.email, password)
