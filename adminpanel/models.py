@@ -65,7 +65,7 @@ class StaffInvitation(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="staff_invitations")
     email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)  # sha256 of the link's token, hex
+    token_hash = models.CharField(max_length=64)  # sha256 of the link's token, hex
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -76,6 +76,7 @@ class StaffInvitation(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "token_hash"], name="staff_invitation_token")]
         indexes = [models.Index(fields=["tenant", "email"], name="staff_invitation_email")]
         ordering = ["-created_at", "-id"]
 
