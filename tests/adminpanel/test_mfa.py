@@ -12,10 +12,12 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
 from ..conftest import host_of, make_office_admin
 from ..customers.test_social import google  # noqa: F401  (the local stand-in for Google's token endpoint)
 from ..factories import PASSWORD, TOTP_SECRET, UserFactory, give_totp, recovery_codes, totp_code
+from ..test_cross_tenant import NAMED, OBJECT_URLS
 from .test_admin_access import URLS
 
 SETUP = "/accounts/2fa/totp/activate/"
@@ -50,9 +52,17 @@ def test_an_admin_without_an_authenticator_app_opens_no_office_screen(riverton, 
     assert parse_qs(target.query)["next"] == [url if method == "get" else "/office/"]
 
 
-def test_an_object_screen_sends_them_to_set_up_too(riverton, newbie, client_for):
-    response = client_for(newbie, riverton.tenant).get("/office/payments/CC0000000000000/")
-    assert response.status_code == 302 and response["Location"].startswith(SETUP)
+OBJECT_SCREENS = sorted(name for name in {**OBJECT_URLS, **NAMED} if name.startswith("adminpanel:")
+                        and name != "adminpanel:staff_accept")  # the invited person's page, not an office screen
+
+
+@pytest.mark.parametrize("name", OBJECT_SCREENS)
+def test_an_object_screen_sends_them_to_set_up_too(riverton, newbie, client_for, name):
+    maker, _method = {**OBJECT_URLS, **NAMED}[name]
+    url = reverse(name, kwargs=maker(riverton), urlconf="portal.urls")
+    client = client_for(newbie, riverton.tenant)
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302 and response["Location"].startswith(SETUP), url
 
 
 def test_residents_are_not_affected(riverton, client_for):
