@@ -57,9 +57,9 @@ def changes(before: Mapping, after: Mapping, *, secret: Iterable[str] = ()) -> d
 
 
 def record(request, action: str, summary: str, *, target: str = "", changes: dict | None = None,
-           tenant=None) -> AuditEntry:
-    """Add one row to the city's audit log for what the request's person just did."""
-    user = request.user if request.user.is_authenticated else None
+           tenant=None, actor=None) -> AuditEntry:
+    """Add one row to the city's audit log for what the request's person (or `actor`, mid sign-in) just did."""
+    user = actor or (request.user if request.user.is_authenticated else None)
     return AuditEntry.objects.create(
         tenant=tenant or request.tenant, actor=user, actor_email=getattr(user, "email", "") or "",
         action=action, summary=summary[:300], target=target[:200], changes=changes or {},
@@ -72,3 +72,24 @@ def record_view_as_ended(sender, request, viewing, reason, **kwargs):
 
     record(request, "view_as.stop", _("Stopped viewing the portal as %(email)s (%(reason)s)") % {
         "email": viewing.email, "reason": view_as.REASONS.get(reason, reason)}, target=viewing.email)
+
+
+def _office_admin_request(request, user) -> bool:
+    tenant = getattr(request, "tenant", None)
+    return tenant is not None and user is not None and user.is_office_admin_at(tenant)
+
+
+def record_authenticator_change(sender, request, user, authenticator, signal=None, **kwargs):
+    """An office admin's authenticator app or recovery codes were set up, removed or renewed."""
+    if not _office_admin_request(request, user):
+        return
+    what = {"totp": _("authenticator app"), "recovery_codes": _("recovery codes")}.get(authenticator.type,
+                                                                                    authenticator.type)
+    verb = {"added": _("Set up"), "removed": _("Removed"), "reset": _("Renewed")}[kwargs["change"]]
+    record(request, f"mfa.{kwargs['change']}", f"{verb}: {what}", target=user.email, actor=user)
+
+
+def record_recovery_code_used(sender, request, user, authenticator, **kwargs):
+    """An office admin signed in with a recovery code (their phone may be lost): worth a line in the log."""
+    if authenticator.type == "recovery_codes" and _office_admin_request(request, user):
+        record(request, "mfa.recovery_code_used", _("Signed in with a recovery code"), target=user.email, actor=user)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -30,10 +34,25 @@ class AccountAdapter(DefaultAccountAdapter):
             context["city_name"] = tenant.name
         super().send_mail(template_prefix, email, context)
 
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Someone who signed in (or confirmed) within the re-authentication timeout is not asked again."""
+        request = getattr(self, "request", None)
+        if request is not None and signed_in_recently(request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
     def format_email_subject(self, subject) -> str:
         tenant = getattr(getattr(self, "request", None), "tenant", None)
         prefix = f"[{tenant.name}] " if tenant is not None else ""
         return prefix + str(subject)
+
+
+def signed_in_recently(request) -> bool:
+    """The session's newest sign-in step (password, code, Google…) is within the re-authentication timeout."""
+    if not request.user.is_authenticated:
+        return False
+    records = get_authentication_records(request, request.user)
+    return bool(records) and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

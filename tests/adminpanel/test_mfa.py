@@ -5,9 +5,11 @@ a lost phone. Residents are not affected."""
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
@@ -15,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ..conftest import host_of, make_office_admin
+from .audit_helpers import audit_rows
 from ..customers.test_social import google  # noqa: F401  (the local stand-in for Google's token endpoint)
 from ..factories import PASSWORD, TOTP_SECRET, UserFactory, give_totp, recovery_codes, totp_code
 from ..test_cross_tenant import NAMED, OBJECT_URLS
@@ -72,18 +75,13 @@ def test_residents_are_not_affected(riverton, client_for):
     assert client.get("/office/").status_code == 404
 
 
-def test_set_up_from_the_office_then_the_office_opens_in_the_same_session(riverton, newbie):
+def test_set_up_from_the_office_then_the_office_opens_in_the_same_session(riverton, newbie,
+                                                                         django_capture_on_commit_callbacks):
     client = Client(HTTP_HOST=host_of(riverton.tenant))
     sign_in(client, newbie)
     sent = client.get("/office/payments/")
-    # allauth asks for the password again before adding an authenticator (a fresh sign-in does not count).
-    confirm = client.get(sent["Location"], follow=True)
-    assert confirm.redirect_chain[-1][0].startswith(REAUTH) and WHY in confirm.content.decode()
-    wrong_password = client.post(confirm.redirect_chain[-1][0], {"password": "not-it"})
-    assert wrong_password.status_code == 200 and 'id="id_password_error"' in wrong_password.content.decode()
-    back = client.post(confirm.redirect_chain[-1][0], {"password": PASSWORD})
-    assert back.status_code == 302 and back["Location"] == sent["Location"]
-    setup = client.get(back["Location"])
+    # Just signed in: straight to setting the app up, without typing the password a second time.
+    setup = client.get(sent["Location"])
     page = setup.content.decode()
     assert setup.status_code == 200 and WHY in page
     secret = re.search(r'id="authenticator_secret" value="([A-Z2-7]+)"', page).group(1)
@@ -93,7 +91,8 @@ def test_set_up_from_the_office_then_the_office_opens_in_the_same_session(rivert
     assert wrong.status_code == 200 and "Incorrect code." in wrong.content.decode()
     assert not Authenticator.objects.filter(user=newbie).exists()
 
-    done = client.post(SETUP, {"code": totp_now(secret)})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(SETUP, {"code": totp_now(secret)})
     assert done.status_code == 302 and done["Location"] == "/accounts/2fa/recovery-codes/"
     codes_page = client.get(done["Location"]).content.decode()
     codes = recovery_codes(newbie)
@@ -102,6 +101,7 @@ def test_set_up_from_the_office_then_the_office_opens_in_the_same_session(rivert
 
     assert client.get("/office/payments/").status_code == 200
     assert client.get("/office/").status_code == 200
+    assert audit_rows(riverton, "mfa.added") == [(newbie, newbie.email, {})] * 2  # the app, then its recovery codes
 
 
 def totp_now(secret: str) -> str:
@@ -133,6 +133,20 @@ def test_the_secret_is_stored_encrypted(riverton):
     totp = Authenticator.objects.get(user=riverton.clerk, type=Authenticator.Type.TOTP)
     assert TOTP_SECRET not in str(Authenticator.objects.filter(pk=totp.pk).values_list("data", flat=True)[0])
     assert totp.data["secret"].startswith("gAAAAA")
+
+
+def test_a_sign_in_older_than_a_few_minutes_confirms_the_password_before_the_set_up(riverton, newbie):
+    client = Client(HTTP_HOST=host_of(riverton.tenant))
+    sign_in(client, newbie)
+    with time_machine.travel(time.time() + 301):
+        sent = client.get("/office/payments/")
+        confirm = client.get(sent["Location"], follow=True)
+        assert confirm.redirect_chain[-1][0].startswith(REAUTH) and WHY in confirm.content.decode()
+        wrong_password = client.post(confirm.redirect_chain[-1][0], {"password": "not-it"})
+        assert wrong_password.status_code == 200 and 'id="id_password_error"' in wrong_password.content.decode()
+        back = client.post(confirm.redirect_chain[-1][0], {"password": PASSWORD})
+        assert back.status_code == 302 and back["Location"] == sent["Location"]
+        assert WHY in client.get(back["Location"]).content.decode()
 
 
 def test_sign_in_asks_for_the_code_and_refuses_a_wrong_one(riverton):
@@ -170,6 +184,7 @@ def test_a_recovery_code_signs_in_once(riverton):
     assert client.post(CODE_STEP, {"code": code}).status_code == 302
     assert client.get("/office/").status_code == 200
     assert code not in recovery_codes(riverton.clerk)
+    assert audit_rows(riverton, "mfa.recovery_code_used") == [(riverton.clerk, riverton.clerk.email, {})]
 
     again = Client(HTTP_HOST=host_of(riverton.tenant))
     sign_in(again, riverton.clerk)

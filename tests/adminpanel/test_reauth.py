@@ -104,3 +104,18 @@ def test_within_the_timeout_the_page_opens_without_asking_again(riverton, client
         assert clerk.get(PROVIDERS).status_code == 200
         assert clerk.get(CONNECTION).status_code == 200
 
+
+
+def test_a_sign_in_with_the_code_a_moment_ago_counts_as_confirming_and_later_does_not(riverton):
+    from django.test import Client
+
+    from ..conftest import host_of
+    from ..factories import totp_code
+
+    clerk = Client(HTTP_HOST=host_of(riverton.tenant))
+    clerk.post("/accounts/login/", {"login": riverton.clerk.email, "password": PASSWORD})
+    assert clerk.post("/accounts/2fa/authenticate/", {"code": totp_code(riverton.clerk)}).status_code == 302
+    assert clerk.get(PROVIDERS).status_code == 200  # password and code typed a moment ago: not asked again
+    with time_machine.travel(time.time() + 301, tick=False):
+        later = clerk.get(PROVIDERS)
+        assert later.status_code == 302 and later["Location"].startswith(CONFIRM)
