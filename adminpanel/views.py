@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,12 +25,9 @@ from .listing import export, list_page
 PENDING_SHOWN = 500
 
 
-def _list_url(name: str, **query) -> str | None:
-    """The address of an office list (with its filters), or None while that screen does not exist."""
-    try:
-        url = reverse(f"adminpanel:{name}")
-    except NoReverseMatch:
-        return None
+def _list_url(name: str, **query) -> str:
+    """The address of an office list, with its filters."""
+    url = reverse(f"adminpanel:{name}")
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -41,7 +38,7 @@ def overview(request):
     """Overview: the portal's figures (members, accounts, paperless, AutoPay, payments, Pending, COWS), each a link."""
     figures = selectors.portal_overview(tenant=request.tenant)
     today, start = figures["today"].isoformat(), figures["period"].start.isoformat()
-    links = {"members": _list_url("portal_users"), "linked": _list_url("portal_users"),
+    links = {"members": _list_url("portal_users"), "linked": _list_url("portal_users"), "admins": _list_url("staff"),
              "autopay": _list_url("autopay_customers"), "pending": _list_url("pending"),
              "today": _list_url("payments", date_from=today, date_to=today),
              "period": _list_url("payments", date_from=start, date_to=today), "cows": _list_url("cows_settings")}

@@ -16,4 +16,4 @@ def admin_menu(context):
     sections = [{"label": s.label, "entries": [
         {"label": e.label, "url": reverse(f"adminpanel:{e.url_name}"), "current": e.is_current(current)}
         for e in s.entries]} for s in MENU]
-    return {"sections": sections}
+    return {"sections": sections, "request": request}
