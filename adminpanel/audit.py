@@ -74,6 +74,15 @@ def record_view_as_ended(sender, request, viewing, reason, **kwargs):
         "email": viewing.email, "reason": view_as.REASONS.get(reason, reason)}, target=viewing.email)
 
 
+def record_changes(request, action: str, summary: str, before: Mapping, after: Mapping, *, secret: Iterable[str] = (),
+                   target: str = "") -> dict:
+    """Record a settings save with its before/after, only when something changed; returns the changes."""
+    found = changes(before, after, secret=secret)
+    if found:
+        record(request, action, summary, target=target, changes=found)
+    return found
+
+
 def _office_admin_request(request, user) -> bool:
     tenant = getattr(request, "tenant", None)
     return tenant is not None and user is not None and user.is_office_admin_at(tenant)

@@ -112,9 +112,8 @@ def save_settings(request):
         except AutoPayRefused as refused:
             refusal_to_form(form, refused)
         else:
-            changed = audit.changes(before, audit.snapshot(saved, autopay_settings_domain.FIELDS))
-            if changed:
-                audit.record(request, "settings.autopay", _("Changed the AutoPay settings"), changes=changed)
+            audit.record_changes(request, "settings.autopay", _("Changed the AutoPay settings"),
+                                 before, audit.snapshot(saved, autopay_settings_domain.FIELDS))
             messages.success(request, _("The AutoPay settings were saved."))
             return redirect("adminpanel:autopay")
     return _scheduled_screen(request, settings_form=form, status=400)

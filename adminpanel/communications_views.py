@@ -100,10 +100,9 @@ def edit(request, communication_id: int):
         except ValidationError as refused:
             refusal_to_form(form, refused)
         else:
-            changed = audit.changes(before, audit.snapshot(communication, EDITABLE))
-            if changed:
-                audit.record(request, "communication.edit", _("Changed the communication “%(description)s”") % {
-                    "description": communication.description}, target=communication.description, changes=changed)
+            summary = _("Changed the communication “%(description)s”") % {"description": communication.description}
+            audit.record_changes(request, "communication.edit", summary, before, audit.snapshot(communication, EDITABLE),
+                                 target=communication.description)
             messages.success(request, _("“%(description)s” was saved.") % {"description": communication.description})
             return redirect("adminpanel:communications")
     context = {"form": form, "communication": communication, "description": before["description"]}

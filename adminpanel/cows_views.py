@@ -69,10 +69,10 @@ def cows_connection(request):
         saved = cows_settings_domain.update_connection(tenant=tenant, url=form.cleaned_data["cows_url"],
                                                        api_key=form.cleaned_data["cows_api_key"],
                                                        acting_user=request.user)
-        changed = audit.changes(before, audit.snapshot(saved, CONNECTION_FIELDS), secret={"cows_api_key"})
+        changed = audit.record_changes(request, "settings.cows_connection", _("Changed the COWS address or key"),
+                                       before, audit.snapshot(saved, CONNECTION_FIELDS), secret={"cows_api_key"},
+                                       target=saved.cows_url)
         if changed:
-            audit.record(request, "settings.cows_connection", _("Changed the COWS address or key"),
-                         target=saved.cows_url, changes=changed)
             labels = {"cows_url": _("COWS address"), "cows_api_key": _("COWS key")}
             notify.settings_changed(request, area=_("The COWS connection settings"),
                                     lines=notify.describe(changed, labels, show_values=("cows_url",)))
@@ -104,8 +104,7 @@ def cows_alerts(request):
         return _screen(request, alerts_form=form, status=400)
     before = _alerts_snapshot(tenant)
     cows_settings_domain.update_alert_recipients(tenant=tenant, acting_user=request.user, **form.recipients())
-    changed = audit.changes(before, _alerts_snapshot(tenant))
-    if changed:
-        audit.record(request, "settings.cows_alerts", _("Changed who gets the COWS alert email"), changes=changed)
+    audit.record_changes(request, "settings.cows_alerts", _("Changed who gets the COWS alert email"),
+                         before, _alerts_snapshot(tenant))
     messages.success(request, _("Saved: who gets the \"COWS is not running\" email."))
     return redirect("adminpanel:cows_settings")

@@ -55,9 +55,8 @@ def general(request):
         except domain.PortalSettingsRefused as refused:
             form.add_error(refused.field if refused.field in form.fields else None, refused.message)
         else:
-            changed = audit.changes(before, _general_snapshot(portal, payment, tenant))
-            if changed:
-                audit.record(request, "settings.general", _("Changed the general portal settings"), changes=changed)
+            audit.record_changes(request, "settings.general", _("Changed the general portal settings"),
+                                 before, _general_snapshot(portal, payment, tenant))
             messages.success(request, _("The general settings were saved."))
             return redirect("adminpanel:portal_general")
     return render(request, "adminpanel/settings_general.html", {"form": form},
@@ -85,9 +84,7 @@ def _theme_snapshot(settings) -> dict:
 
 
 def _record_theme(request, before: dict, after, summary: str, target: str = "") -> None:
-    changed = audit.changes(before, _theme_snapshot(after))
-    if changed:
-        audit.record(request, "settings.theme", summary, target=target, changes=changed)
+    audit.record_changes(request, "settings.theme", summary, before, _theme_snapshot(after), target=target)
 
 
 @office_admin_required

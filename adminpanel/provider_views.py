@@ -49,10 +49,11 @@ def payment_providers(request):
         except payment_settings_domain.SettingsRefused as refused:  # a payment started since the form was checked
             form.add_error("provider", str(refused))
         else:
-            changed = audit.changes(before, audit.snapshot(saved, ProviderForm.AUDITED), secret=ProviderForm.SECRETS)
+            changed = audit.record_changes(
+                request, "settings.payment_providers", _("Changed the payment provider or its keys"),
+                before, audit.snapshot(saved, ProviderForm.AUDITED), secret=ProviderForm.SECRETS,
+                target=_provider_label(saved.provider))
             if changed:
-                audit.record(request, "settings.payment_providers", _("Changed the payment provider or its keys"),
-                             target=_provider_label(saved.provider), changes=changed)
                 notify.settings_changed(request, area=_("The payment provider settings"),
                                         lines=_email_lines(changed, form))
             messages.success(request, _("The payment provider settings were saved."))

@@ -49,10 +49,8 @@ def general(request):
         except domain.PortalSettingsRefused as refused:
             form.add_error("utility_home_message", refused.message)
         else:
-            changed = audit.changes(before, audit.snapshot(saved, FIELDS))
-            if changed:
-                audit.record(request, "settings.utility_home_message", _("Changed the Home Screen Message"),
-                             target=_("Utility Billing home"), changes=changed)
+            audit.record_changes(request, "settings.utility_home_message", _("Changed the Home Screen Message"),
+                                 before, audit.snapshot(saved, FIELDS), target=_("Utility Billing home"))
             messages.success(request, _("The Home Screen Message was saved.") if saved.utility_home_message
                              else _("The Home Screen Message was removed."))
             return redirect("adminpanel:utility_general")

@@ -186,9 +186,8 @@ def payment_settings(request):
     if request.method == "POST" and form.is_valid():
         saved = payment_settings_domain.update_payment_settings(tenant=request.tenant, changes=form.changes(),
                                                                 acting_user=request.user)
-        changed = audit.changes(before, audit.snapshot(saved, PaymentSettingsForm.Meta.fields))
-        if changed:
-            audit.record(request, "settings.payment", _("Changed the payment settings"), changes=changed)
+        audit.record_changes(request, "settings.payment", _("Changed the payment settings"),
+                             before, audit.snapshot(saved, PaymentSettingsForm.Meta.fields))
         messages.success(request, _("The payment settings were saved."))
         return redirect("adminpanel:payment_settings")
     context = {"form": form, **_fee_preview(request.POST if request.method == "POST" else _fee_data(current))}
