@@ -139,6 +139,11 @@ FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
 BASE_DOMAIN = (env_str("BASE_DOMAIN", None, required=PRODUCTION) or "localhost").lower().strip(".")
 if "/" in BASE_DOMAIN or ":" in BASE_DOMAIN or " " in BASE_DOMAIN:
     raise ImproperlyConfigured(f"BASE_DOMAIN must be a bare host name like example.org, not {BASE_DOMAIN!r}.")
+# The port people reach the portal on, when it is not the scheme's own (bin/run: 8000): links in emails
+# sent by workers, which have no request to copy it from, carry it.
+PUBLIC_PORT = env_str("PUBLIC_PORT", "") or ""
+if PUBLIC_PORT and not PUBLIC_PORT.isdigit():
+    raise ImproperlyConfigured(f"PUBLIC_PORT must be a port number like 8000, not {PUBLIC_PORT!r}.")
 ALLOWED_HOSTS = [BASE_DOMAIN, "." + BASE_DOMAIN]
 if not PRODUCTION:
     ALLOWED_HOSTS += ["127.0.0.1", "testserver"]

@@ -50,9 +50,9 @@ def forget_tenants() -> None:
 
 
 def tenant_url(tenant: Tenant, request=None, path: str = "/") -> str:
-    """The absolute address of a city's portal, on the same scheme and port as the request."""
+    """The absolute address of a city's portal, on the same scheme and port as the request (or PUBLIC_PORT)."""
     scheme = request.scheme if request is not None else ("https" if settings.PRODUCTION else "http")
-    port = ""
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
     if request is not None:
         host = request.get_host()
         if ":" in host and not host.endswith("]"):

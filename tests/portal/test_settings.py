@@ -49,6 +49,7 @@ def test_production_without_a_required_setting_stops_naming_it(tmp_path, missing
         ("DJANGO_DEBUG", "true", "DJANGO_DEBUG must be off"),
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be a whole number"),
         ("BASE_DOMAIN", "https://portal.example.org/", "BASE_DOMAIN must be a bare host name"),
+        ("PUBLIC_PORT", ":8000", "PUBLIC_PORT must be a port number"),
     ],
 )
 def test_production_with_a_bad_setting_stops_naming_it(tmp_path, name, value, message):

@@ -85,3 +85,11 @@ def test_request_uses_the_city_time_zone(riverton, lakeside):
         request = RequestFactory().get("/", HTTP_HOST=city.host)
         TenantMiddleware(lambda r: probe(r) or __import__("django.http").http.HttpResponse())(request)
     assert seen == {"riverton": "America/Denver", "lakeside": "America/Chicago"}
+
+
+def test_links_made_without_a_request_carry_the_public_port(riverton, settings):
+    from portal.tenancy import tenant_url
+
+    assert tenant_url(riverton.tenant, path="/pay/") == "http://riverton.localhost/pay/"
+    settings.PUBLIC_PORT = "8000"  # bin/run: the worker's emails link to the port people use
+    assert tenant_url(riverton.tenant, path="/pay/") == "http://riverton.localhost:8000/pay/"
