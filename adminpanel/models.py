@@ -53,36 +53,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
-
-
-class StaffInvitation(models.Model):
-    """An office admin's invitation for another person to become an office admin of the city.
-
-    The email carries a one-time link; only its hash is kept. It is accepted (once) by a person signed in
-    with that verified address before `expires_at`, or cancelled; a newer invitation to the same address
-    cancels the older one. Written by customers/staff.py.
-    """
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="staff_invitations")
-    email = models.EmailField()
-    token_hash = models.CharField(max_length=64)  # sha256 of the link's token, hex
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "token_hash"], name="staff_invitation_token")]
-        indexes = [models.Index(fields=["tenant", "email"], name="staff_invitation_email")]
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.email} invited to {self.tenant.slug}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()

@@ -24,10 +24,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from adminpanel.models import StaffInvitation
 from portal.models import Tenant
 
-from .models import Membership, User
+from .models import Membership, StaffInvitation, User
 
 logger = logging.getLogger(__name__)
 

@@ -194,7 +194,7 @@ def _staff_invitation(city):
 
     from django.utils import timezone
 
-    from adminpanel.models import StaffInvitation
+    from customers.models import StaffInvitation
     from customers.staff import token_hash
 
     token = f"staff-token-{city.tenant.slug}"

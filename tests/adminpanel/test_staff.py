@@ -11,7 +11,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from adminpanel.models import AuditEntry, StaffInvitation
+from adminpanel.models import AuditEntry
+from customers.models import StaffInvitation
 from customers.models import Membership
 
 from ..conftest import host_of, make_office_admin

@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from adminpanel.models import AuditEntry, StaffInvitation
+from adminpanel.models import AuditEntry
+from customers.models import StaffInvitation
 from customers.models import LinkedAccount, Membership
 
 from ..factories import UserFactory
