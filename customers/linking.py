@@ -180,3 +180,15 @@ def unlink_account(*, link: LinkedAccount, acting_user: User) -> None:
     logger.info("account unlinked", extra={"user_id": link.user_id, "account": link.customer_number,
                                            "acting_user_id": acting_user.id})
     link.delete()
+
+
+ATTEMPTS_KEPT = timedelta(days=90)
+
+
+def forget_old_attempts(*, now=None) -> int:
+    """Delete link attempts older than 90 days (what people typed and Caselle's names are not kept longer)."""
+    cutoff = (now or timezone.now()) - ATTEMPTS_KEPT
+    deleted, _by_model = LinkAttempt.objects.filter(attempted_at__lt=cutoff).delete()
+    if deleted:
+        logger.info("old link attempts forgotten", extra={"count": deleted})
+    return deleted

@@ -15,4 +15,5 @@ app.conf.beat_schedule = {
     "poll-billing-periods": {"task": "billing.tasks.poll_periods", "schedule": 60.0},
     "post-waiting-payments": {"task": "billing.tasks.post_waiting_payments", "schedule": 20.0},
     "run-autopay": {"task": "autopay.tasks.run_autopay", "schedule": 60.0},
+    "forget-old-link-attempts": {"task": "customers.tasks.forget_old_link_attempts", "schedule": 24 * 3600.0},
 }

@@ -181,3 +181,23 @@ def test_simulator_down_while_linking_says_so_and_does_not_count(cows, riverton,
         "/utility/link/", {"customer_number": s["customer_number"], "last_name": s["last_name"]})
     assert "can&#x27;t reach the city&#x27;s billing system" in response.content.decode()
     assert LinkAttempt.objects.get().outcome == "unavailable"
+
+
+def test_link_attempts_are_kept_90_days_then_forgotten_by_the_daily_task(riverton, lakeside):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customers.tasks import forget_old_link_attempts
+    from portal.celery import app
+
+    now = timezone.now()
+    for city in (riverton, lakeside):
+        for days in (91, 89):
+            LinkAttempt.objects.create(tenant=city.tenant, user=city.resident, attempted_at=now - timedelta(days=days),
+                                       outcome=LinkAttempt.Outcome.FAILED, tried_last_name="Typed", caselle_last_name="Kept")
+    assert forget_old_link_attempts() == 2
+    kept = LinkAttempt.objects.order_by("tenant__slug").values_list("tenant__slug", "attempted_at")
+    assert [slug for slug, _at in kept] == ["lakeside", "riverton"]
+    assert all(now - at < timedelta(days=90) for _slug, at in kept)
+    assert any(entry["task"] == "customers.tasks.forget_old_link_attempts" for entry in app.conf.beat_schedule.values())
