@@ -59,6 +59,11 @@ def settings_for_edit(tenant: Tenant) -> PortalSettings:
     return PortalSettings.objects.get(tenant=tenant)
 
 
+def plain_newlines(value):
+    """Browsers send a textarea's line breaks as \\r\\n: kept as \\n, so an untouched message is not a change."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def check_message(value: str) -> None:
     """Plain text of at most MESSAGE_MAX characters; PortalSettingsRefused otherwise."""
     if len(value) > MESSAGE_MAX:
@@ -140,6 +145,7 @@ def update_portal_settings(*, tenant: Tenant, changes: dict, acting_user) -> Por
     unknown = set(changes) - {*GENERAL_FIELDS, "enabled_modules", "theme_colour", "utility_home_message"}
     if unknown:
         raise ValueError(f"not portal settings: {sorted(unknown)}")
+    changes = {name: plain_newlines(value) for name, value in changes.items()}
     check_general(changes)
     if "utility_home_message" in changes:  # Utility Admin's Home Screen Message: the same rules as the others
         try:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import Tenant
+from portal.portal_settings import plain_newlines
 
 from .models import Payment, PaymentSettings
 from .providers import account_keys, fingerprint
@@ -53,6 +54,7 @@ def keys_after(*, current: PaymentSettings, changes: dict) -> dict:
 @transaction.atomic
 def update_payment_settings(*, tenant: Tenant, changes: dict, acting_user) -> PaymentSettings:
     """Save the office's payment settings; the log names who changed which fields (never a secret's value)."""
+    changes = {name: plain_newlines(value) for name, value in changes.items()}
     settings, _created = PaymentSettings.objects.select_for_update().get_or_create(tenant=tenant)
     keys = keys_after(current=settings, changes=changes)
     if keys != account_keys(settings):

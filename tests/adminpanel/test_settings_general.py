@@ -101,6 +101,19 @@ def test_saving_without_a_change_records_nothing(riverton, clerk):
     assert audit_rows(riverton, "settings.general") == []
 
 
+def test_line_breaks_as_a_browser_sends_them_are_no_change(riverton, clerk):
+    PortalSettings.objects.filter(tenant=riverton.tenant).update(office_address="100 Main Street\nDemo, ID 83000")
+    PaymentSettings.objects.filter(tenant=riverton.tenant).update(other_payments_message="Line one\nLine two")
+    browser_sent = form_data(riverton, landing_message="Welcome.\r\nPay online.")
+    browser_sent["office_address"] = "100 Main Street\r\nDemo, ID 83000"
+    browser_sent["other_payments_message"] = "Line one\r\nLine two"
+    clerk.post(GENERAL, browser_sent)
+    assert audit_rows(riverton, "settings.general") == [(riverton.clerk, "", {
+        "landing_message": ["", "Welcome.\nPay online."]})]
+    assert stored(riverton)["office_address"] == "100 Main Street\nDemo, ID 83000"
+    assert stored(riverton)["pay.other_payments_message"] == "Line one\nLine two"
+
+
 def test_the_departments_menu_says_departments_by_default_and_lists_the_citys_services(riverton, client_for):
     body = text(client_for(riverton.resident, riverton.tenant).get("/"))
     menu = body.split('<li class="departments">')[1].split("</details>")[0]
