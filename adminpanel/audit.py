@@ -7,10 +7,14 @@ function succeeded; settings screens pass `changes(before, after)` so the log sh
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 
 from allauth.core.internal.httpkit import get_client_ip
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import AuditEntry
@@ -35,10 +39,24 @@ def _plain(value):
 
 
 def snapshot(obj, fields: Iterable[str]) -> dict:
-    """The named fields of a model instance (or a mapping), for a before/after pair."""
+    """The named fields of a model instance (or a mapping), as the office reads them, for a before/after pair:
+    a choice by its label ("Stripe", not "stripe"), a time in the city's zone."""
     if isinstance(obj, Mapping):
         return {f: obj.get(f) for f in fields}
-    return {f: getattr(obj, f) for f in fields}
+    return {f: _readable(obj, f) for f in fields}
+
+
+def _readable(obj, name: str):
+    value = getattr(obj, name)
+    try:
+        field = obj._meta.get_field(name)
+    except (AttributeError, FieldDoesNotExist):
+        return value
+    if field.choices and value not in (None, ""):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "M j, Y g:i A")
+    return value
 
 
 def changes(before: Mapping, after: Mapping, *, secret: Iterable[str] = ()) -> dict:

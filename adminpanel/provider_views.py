@@ -27,10 +27,7 @@ def _provider_label(value) -> str:
 
 def _email_lines(changes: dict, form: ProviderForm) -> list[str]:
     """What changed, for the admins' email: the provider by name, every key only as changed or removed."""
-    shown = dict(changes)
-    if "provider" in shown:
-        shown["provider"] = [_provider_label(v) for v in shown["provider"]]
-    return notify.describe(shown, form.labels(), show_values=("provider",))
+    return notify.describe(changes, form.labels(), show_values=("provider",))
 
 
 @office_admin_required

@@ -55,3 +55,17 @@ def test_changes_list_only_what_changed_and_never_a_secret_value():
 def test_a_file_field_is_logged_by_its_name_even_when_empty(riverton):
     settings = riverton.tenant.portal_settings
     assert audit.changes({"logo": settings.logo}, {"logo": "logos/new.png"}) == {"logo": ["", "logos/new.png"]}
+
+
+def test_a_snapshot_reads_as_the_office_does_choices_by_label_times_in_the_citys_zone(riverton):
+    from datetime import datetime, timezone as utc
+
+    from django.utils import timezone
+
+    from billing.payments.models import PaymentSettings
+
+    settings = PaymentSettings(tenant=riverton.tenant, provider="stripe")
+    assert audit.snapshot(settings, ["provider"]) == {"provider": "Stripe"}
+    riverton.clerk.date_joined = datetime(2026, 12, 6, 13, 0, tzinfo=utc.utc)
+    with timezone.override(riverton.tenant.zone):
+        assert audit.snapshot(riverton.clerk, ["date_joined"]) == {"date_joined": "Dec 6, 2026 6:00 AM"}

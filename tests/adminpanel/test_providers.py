@@ -107,7 +107,8 @@ def test_switching_to_stripe_saves_encrypted_keys_records_it_and_emails_every_ad
 
     entry = AuditEntry.objects.get(tenant=riverton.tenant, action="settings.payment_providers")
     assert entry.actor == riverton.clerk and entry.target == "Stripe"
-    assert entry.changes == {"provider": ["sandbox", "stripe"], "stripe_publishable_key": ["", "pk_test_PUBLIC42"],
+    assert entry.changes == {"provider": ["Sandbox (test payments, no money moves)", "Stripe"],
+                             "stripe_publishable_key": ["", "pk_test_PUBLIC42"],
                              "stripe_secret_key": ["", "(set)"], "stripe_webhook_secret": ["", "(set)"]}
     assert "SECRET77" not in json.dumps(entry.changes) and "HOOK88" not in json.dumps(entry.changes)
 
