@@ -116,20 +116,21 @@ KINDS: dict[str, EmailKind] = {k.key: k for k in (
               _("Hello {name},\n\n{city} has posted a new communication for its customers: {description}.\n\n"
                 "Read it here: {communication_link}\n\n{office_contact}\n"),
               ("city", "name", "description", "communication_link", "office_contact"), "communications", "admin",
-              _("When the office sends a communication it posted to its customers.")),
+              _("When the office emails a communication it posted to its customers (mass email: not sent by the "
+                "portal yet).")),
     EmailKind("payment_reminder", _("Payment reminder"),
               _("Your {city} utility bill of {amount_due} is due {due_date}"),
               _("Hello {name},\n\nThis is a reminder that {amount_due} is due on {due_date} for utility account "
                 "{customer_number} at {city}.\n\nPay online: {pay_link}\n\nIf you have already paid, thank you: "
                 "please ignore this email.\n\n{office_contact}\n"), _BILL_VARS, "reminders", "utility",
-              _("Before the due date, at the time set in Email Events.")),
+              _("Before the due date (Email Events, which will send it on a schedule, are not built yet).")),
     EmailKind("past_due", _("Past due"),
               _("Your {city} utility bill for account {customer_number} is past due"),
               _("Hello {name},\n\nThe bill for utility account {customer_number} at {city} was due on {due_date}, "
                 "and {amount_due} is still unpaid ({days_past_due} days past due).\n\nPlease pay as soon as you can "
                 "to avoid a penalty: {pay_link}\n\nIf you have already paid, thank you: please ignore this email."
                 "\n\n{office_contact}\n"), _BILL_VARS + ("days_past_due",), "reminders", "utility",
-              _("After the due date while a balance is unpaid, at the time set in Email Events.")),
+              _("After the due date while a balance is unpaid (Email Events, which will send it, are not built yet).")),
     EmailKind("bill_utility", _("Utility Bills"),
               _("Your {city} utility bill for account {customer_number}"),
               _("Hello {name},\n\nYour utility bill for account {customer_number} is attached. Amount due: "

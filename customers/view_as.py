@@ -145,6 +145,9 @@ def handle(request, view_func, view_args, view_kwargs):
     name = request.resolver_match.view_name if request.resolver_match else ""
     if name.startswith(OFFICE_NAMESPACE + ":"):
         end_viewing(request, reason="stopped" if name == STOP else "office_page")
+        if name != STOP:  # the Stop button says it itself
+            messages.info(request, _("You stopped viewing the portal as %(email)s: office pages are your own.")
+                          % {"email": viewing.email})
         return None
     if name == SIGN_OUT:
         end_viewing(request, reason="signed_out")

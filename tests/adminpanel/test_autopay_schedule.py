@@ -75,7 +75,7 @@ def test_with_cows_down_it_says_so_and_creates_nothing(riverton, enrolled, clien
     assert response.status_code == 200
     assert "The office's billing system (COWS) cannot be reached" in body and "Nothing was scheduled" in body
     assert not period_rows(riverton).exists() and not ScheduleRun.objects.filter(tenant=riverton.tenant).exists()
-    assert "Payments have not been scheduled yet." in body
+    assert "Schedule Payments has not been run yet." in body
 
 
 def test_a_refused_account_is_listed_with_its_reason(riverton, enrolled, client_for):
@@ -91,5 +91,5 @@ def test_a_refused_account_is_listed_with_its_reason(riverton, enrolled, client_
 
 def test_before_any_close_the_screen_says_nothing_was_scheduled_yet(riverton, client_for):
     body = text(client_for(riverton.clerk, riverton.tenant).get(SCREEN))
-    assert "Payments have not been scheduled yet." in body and "0 AutoPay payments" in body
+    assert "Schedule Payments has not been run yet." in body and "0 AutoPay payments" in body
     assert "Every customer on AutoPay has a payment scheduled." in body

@@ -153,6 +153,7 @@ def test_the_session_stays_the_clerks_and_stop_ends_the_view(riverton, accounts,
 def test_opening_an_office_page_ends_the_view(riverton, accounts, viewing):
     office = text(viewing.get("/office/"))
     assert BANNER not in office
+    assert "You stopped viewing the portal as rosa@example.org: office pages are your own." in office
     assert BANNER not in text(viewing.get("/utility/"))
     assert stops(riverton) == ["Stopped viewing the portal as rosa@example.org (opened an office page)"]
 
