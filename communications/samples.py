@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,10 @@ SAMPLE_ACCOUNT_KEY = "1000420"
 SAMPLE_CUSTOMER_NUMBER = "001-0042-00"
 
 
+def _dollars(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
 def sample_context(*, tenant: Tenant, kind: str) -> dict:
     """Plausible values for every variable of a kind (the newest current communication for its link)."""
     today = city_today(tenant=tenant)
@@ -31,11 +36,14 @@ def sample_context(*, tenant: Tenant, kind: str) -> dict:
     def link(name: str, *args) -> str:
         return tenant_url(tenant, path=reverse(name, args=args))
 
+    amount = Decimal("84.20")
+    payment_settings = getattr(tenant, "payment_settings", None)  # the city's own card fee, when it has settings
+    fee = payment_settings.fee_for("card", amount) if payment_settings is not None else Decimal("2.48")
     newest = latest_communication(tenant=tenant)
     newest_link = latest_communication_link(tenant=tenant)
     values = {
         "city": tenant.name, "name": "Jordan Rivera", "customer_number": SAMPLE_CUSTOMER_NUMBER,
-        "amount": "$84.20", "fee": "$2.48", "total": "$86.68", "method": "Visa •••• 4242",
+        "amount": _dollars(amount), "fee": _dollars(fee), "total": _dollars(amount + fee), "method": "Visa •••• 4242",
         "charge_date": day(charge), "due_date": day(due), "maximum": "$150.00",
         "pay_link": link("pay:account", SAMPLE_ACCOUNT_KEY), "manage_link": link("autopay:manage", SAMPLE_ACCOUNT_KEY),
         "office_contact": office_contact(tenant),

@@ -284,3 +284,13 @@ def test_a_receipt_is_sent_from_the_city_s_receipt_template_as_multipart(riverto
     assert default.subject == "Payment receipt from Town of Lakeside"
     assert "Thank you for your payment to Town of Lakeside." in default.body
     assert "Total charged: $10.95" in default.body and f"Reference: {other.reference}" in default.body
+
+
+def test_the_sample_service_fee_is_the_citys_own(riverton):
+    from billing.payments.models import PaymentSettings
+
+    PaymentSettings.objects.filter(tenant=riverton.tenant).update(card_fee_percent="3.50", card_fee_flat="0",
+                                                                  card_fee_minimum="0")
+    riverton.tenant.refresh_from_db()
+    context = sample_context(tenant=riverton.tenant, kind="autopay_reminder")
+    assert (context["amount"], context["fee"], context["total"]) == ("$84.20", "$2.95", "$87.15")
