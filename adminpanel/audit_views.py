@@ -27,13 +27,25 @@ def _shown(value) -> str:
     return str(value)
 
 
-def changes_shown(entry) -> list[dict]:
+# On the screen a value longer than this (an email's body, a long message) is cut; the export keeps it whole.
+SCREEN_VALUE_LIMIT = 300
+
+
+def _cut(text: str, limit: int | None) -> dict:
+    if limit is None or len(text) <= limit:
+        return {"text": text, "cut": False}
+    return {"text": text[: limit - 1].rstrip() + "…", "cut": True}
+
+
+def changes_shown(entry, *, limit: int | None = None) -> list[dict]:
     """An entry's {field: [before, after]} as the office reads it: a label, before and after (secrets are
-    already only "(changed)" / "(set)" / "(removed)" in the log)."""
+    already only "(changed)" / "(set)" / "(removed)" in the log), each cut to `limit` characters if given."""
     rows = []
     for field, pair in (entry.changes or {}).items():
         before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        rows.append({"field": _label(field), "before": _shown(before), "after": _shown(after)})
+        before, after = _cut(_shown(before), limit), _cut(_shown(after), limit)
+        rows.append({"field": _label(field), "before": before["text"], "after": after["text"],
+                     "cut": before["cut"] or after["cut"]})
     return rows
 
 
@@ -51,7 +63,7 @@ def _entries(request):
 def audit_log(request):
     """The city's audit log, filtered, 50 a page."""
     listing = list_page(request, AuditFilter, _entries(request))
-    rows = [{"entry": e, "changes": changes_shown(e)} for e in listing.page.object_list]
+    rows = [{"entry": e, "changes": changes_shown(e, limit=SCREEN_VALUE_LIMIT)} for e in listing.page.object_list]
     return render(request, "adminpanel/audit.html", {"form": listing.form, "page": listing.page, "rows": rows})
 
 

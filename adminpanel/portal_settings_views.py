@@ -23,10 +23,22 @@ WORDS = {  # whole sentences per image, so each translates as a sentence
     "photo": {"target": gettext_lazy("main-page photo"), "changed": gettext_lazy("Changed the main-page photo"),
               "saved": gettext_lazy("The main-page photo was saved."),
               "removed": gettext_lazy("Removed the main-page photo"),
-              "gone": gettext_lazy("The main-page photo was removed.")},
+              "gone": gettext_lazy("The main-page photo was removed."),
+              "title": gettext_lazy("Remove the main-page photo"),
+              "ask": gettext_lazy("Remove the main-page photo from the sign-in page?"),
+              "after": gettext_lazy("The sign-in page will show the messages only, and the photo's file is deleted. "
+                                    "This cannot be undone: to show it again, upload it again. Your name is "
+                                    "recorded."),
+              "remove": gettext_lazy("Remove photo"), "keep": gettext_lazy("Keep the photo")},
     "logo": {"target": gettext_lazy("logo"), "changed": gettext_lazy("Changed the logo"),
              "saved": gettext_lazy("The logo was saved."), "removed": gettext_lazy("Removed the logo"),
-             "gone": gettext_lazy("The logo was removed.")},
+             "gone": gettext_lazy("The logo was removed."),
+             "title": gettext_lazy("Remove the logo"),
+             "ask": gettext_lazy("Remove the logo from the header of every page?"),
+             "after": gettext_lazy("The header will show the first letter of the city's name, and the logo's file is "
+                                   "deleted. This cannot be undone: to show it again, upload it again. Your name is "
+                                   "recorded."),
+             "remove": gettext_lazy("Remove logo"), "keep": gettext_lazy("Keep the logo")},
 }
 
 
@@ -140,9 +152,17 @@ def _save_image(request, kind: str):
 
 
 def _remove_image(request, kind: str):
-    before = _theme_snapshot(domain.settings_for_edit(request.tenant))
-    saved = domain.remove_image(tenant=request.tenant, kind=kind, acting_user=request.user)
+    """GET asks first (showing the image), POST removes it; like every other delete in the office."""
+    current = domain.settings_for_edit(request.tenant)
     words = WORDS[kind]
+    if request.method != "POST":
+        if not getattr(current, kind):
+            return redirect("adminpanel:portal_theme")
+        return render(request, "adminpanel/settings_theme_remove.html", {
+            "kind": kind, "words": words, "image": getattr(current, kind),
+            "alt_text": getattr(current, f"{kind}_alt_text")})
+    before = _theme_snapshot(current)
+    saved = domain.remove_image(tenant=request.tenant, kind=kind, acting_user=request.user)
     _record_theme(request, before, saved, str(words["removed"]), target=str(words["target"]))
     messages.success(request, words["gone"])
     return redirect("adminpanel:portal_theme")
@@ -163,14 +183,16 @@ def theme_logo(request):
 
 
 @office_admin_required
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def theme_photo_remove(request):
-    """Remove the main-page photo."""
+    """Remove the main-page photo, after asking."""
     return _remove_image(request, "photo")
 
 
 @office_admin_required
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def theme_logo_remove(request):
-    """Remove the logo."""
+    """Remove the logo, after asking."""
     return _remove_image(request, "logo")

@@ -82,8 +82,11 @@ def remove(request, membership_id: int):
 @reauthentication_required
 def _remove(request, membership):
     removing_self = membership.user_id == request.user.pk
-    form = RemoveAdminForm(request.POST if request.method == "POST" else None, removing_self=removing_self)
-    if request.method == "POST" and form.is_valid():
+    # The last admin's page only explains (no form to fill in and be refused); the domain still refuses in a race.
+    last_admin = staff.office_admins(request.tenant).count() == 1
+    posted = request.method == "POST" and not last_admin
+    form = RemoveAdminForm(request.POST if posted else None, removing_self=removing_self)
+    if posted and form.is_valid():
         try:
             staff.remove_admin(tenant=request.tenant, membership_id=membership.pk, acting_user=request.user)
         except staff.StaffError as refused:
@@ -95,9 +98,11 @@ def _remove(request, membership):
             messages.success(request, _("%(email)s is no longer an office admin (still a customer).") % {
                 "email": email})
             return redirect("home" if removing_self else "adminpanel:staff")
+        last_admin = staff.office_admins(request.tenant).count() == 1
+    was_refused = bool(form.errors) or (last_admin and request.method == "POST")
     return render(request, "adminpanel/staff_remove.html", {
-        "member": membership, "removing_self": removing_self, "form": form,
-        "last_admin": staff.office_admins(request.tenant).count() == 1}, status=400 if form.errors else 200)
+        "member": membership, "removing_self": removing_self, "form": form, "last_admin": last_admin},
+        status=400 if was_refused else 200)
 
 
 @login_required

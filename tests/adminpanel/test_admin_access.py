@@ -3,7 +3,10 @@ only this city's office admins get in; the menus lead to each screen and mark wh
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, get_resolver, reverse
 
 from adminpanel.menu import MENU
@@ -55,3 +58,18 @@ def test_each_menu_entry_opens_and_is_marked_as_the_current_page(riverton, clien
     assert f'<a href="{url}" aria-current="page">' in menus
     assert menus.count('aria-current="page"') == 1
     assert ">Admin</p>" in menus and ">Utility Admin</p>" in menus
+    # Both menus in one <details open> (all visible without JavaScript); on a phone its summary names this page.
+    assert '<details class="admin-nav-menu" open data-admin-menu>' in menus
+    same_label = sum(e.label == entry.label for _s, e in ENTRIES) > 1  # "Email" and "Payment" are in both menus
+    shown = f"{entry.label} ({section})" if same_label else entry.label
+    assert f"<summary>Office menu: {shown}</summary>" in menus
+
+
+def test_the_office_menu_script_is_loaded_with_the_nonce_and_no_sideways_scroll_is_left(riverton, client_for):
+    body = client_for(riverton.clerk, riverton.tenant).get("/office/").content.decode()
+    [tag] = [t for t in re.findall(r"<script\b[^>]*>", body) if "js/admin_menu.js" in t]
+    assert "nonce=" in tag and " defer" in tag
+    css = (settings.BASE_DIR / "static" / "css" / "app.css").read_text()
+    menu_rules = [rule for rule in css.split("}") if ".admin-menu" in rule or ".admin-nav" in rule]
+    assert menu_rules and not any("overflow-x" in rule or "nowrap" in rule for rule in menu_rules)
+    assert "@media (min-width: 48rem) { .admin-nav-menu > summary { display: none; } }" in css

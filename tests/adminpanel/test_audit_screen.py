@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import datetime, timedelta
 
 import openpyxl
@@ -71,6 +72,21 @@ def test_a_secret_shows_only_that_it_changed(riverton, clerk):
     assert "sk_test" not in body
     rows = workbook_rows(clerk.get(EXPORT))
     assert "sk_test" not in str(rows) and "Stripe secret key: (empty) → (changed)" in str(rows)
+
+
+def test_a_long_value_wraps_and_is_cut_on_the_screen_but_whole_in_the_export(riverton, clerk):
+    body_before = "Dear {name}, " + "your bill is ready. " * 40  # an email body of 813 characters
+    entry(riverton, action="email_template.save", summary="Saved an email",
+          changes={"body": [body_before, "Short"], "subject": ["Old subject", "New subject"]})
+    page = clerk.get(SCREEN).content.decode()
+    assert '<td class="wrap audit-changes-cell">' in page  # the column wraps instead of running off
+    shown = re.search(r"<del>(.*?)</del>", page, re.S).group(1)
+    assert 250 < len(html.unescape(shown)) <= 300 and shown.endswith("…") and body_before.startswith(shown[:-1])
+    assert "(shortened here; Export to Excel has the whole text)" in page
+    assert "Old subject</del>" in page and "New subject</ins>" in page  # short values as they are
+    assert page.count("shortened here") == 1
+    rows = workbook_rows(clerk.get(EXPORT))
+    assert f"Body: {body_before} → Short" in rows[1][5]
 
 
 def test_date_range_is_in_city_days(riverton, clerk):

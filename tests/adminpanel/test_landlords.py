@@ -159,6 +159,18 @@ def test_billing_system_down_links_nothing(riverton, larry, landlord, cows, clie
     assert not LandlordLink.objects.exists()
 
 
+def test_billing_system_stopped_shows_only_that_and_a_way_back(riverton, larry, landlord, cows, client_for):
+    cows.stop()  # the fixture starts it again after the test
+    clerk = client_for(riverton.clerk, riverton.tenant)
+    shown, posted = clerk.get(LINK, {"landlord": landlord["id"]}), link(clerk, landlord["id"], larry.email)
+    assert (shown.status_code, posted.status_code) == (200, 400)
+    for body in (text(shown), text(posted)):
+        assert body.count("The billing system (Caselle) cannot be reached right now") == 1
+        assert 'name="email"' not in body and "The person sees these accounts" not in body  # no form, no party
+        assert f'<a href="{LANDLORDS}">Back to Landlord Management</a>' in body
+    assert not LandlordLink.objects.exists()
+
+
 def test_removing_asks_first_then_the_landlord_no_longer_sees_the_accounts(riverton, larry, landlord, client_for):
     clerk = client_for(riverton.clerk, riverton.tenant)
     link(clerk, landlord["id"], larry.email)

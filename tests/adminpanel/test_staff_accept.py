@@ -31,6 +31,17 @@ def test_someone_signed_out_is_asked_to_sign_in_or_create_an_account_first(river
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
     login_page = anon_client(riverton.tenant).get(response["Location"]).content.decode()
     assert "/accounts/signup/?next=" in login_page  # creating an account comes back to the link too
+    assert ("Sign in, or create your login, with the address the invitation was sent to, to accept it."
+            in login_page)
+    assert "rosa@example.org" not in login_page  # the address is not given away
+    assert login_page.count("Forgot your password?") == 1
+
+
+def test_the_sign_in_page_says_nothing_of_an_invitation_otherwise(riverton, anon_client):
+    for url in ("/accounts/login/", "/accounts/login/?next=/office/", "/accounts/login/?next=https://evil.example/"):
+        page = anon_client(riverton.tenant).get(url).content.decode()
+        assert "the address the invitation was sent to" not in page, url
+        assert page.count("Forgot your password?") == 1, url
 
 
 def test_a_customer_accepts_and_becomes_an_office_admin_keeping_their_accounts(

@@ -187,10 +187,18 @@ def test_replacing_a_photo_deletes_the_old_file_and_changing_only_the_alt_text_k
 
 @pytest.mark.parametrize("url, remove, kind, label", [(PHOTO, PHOTO_REMOVE, "photo", "main-page photo"),
                                                        (LOGO, LOGO_REMOVE, "logo", "logo")])
-def test_removing_an_image_takes_it_off_and_deletes_the_file(
+def test_removing_an_image_asks_first_then_takes_it_off_and_deletes_the_file(
         riverton, clerk, settings, django_capture_on_commit_callbacks, url, remove, kind, label):
     clerk.post(url, {f"{kind}-image": upload(image_bytes()), f"{kind}-alt_text": "Something"})
     name = getattr(current(riverton), kind).name
+    assert f'href="{remove}"' in clerk.get(THEME).content.decode()  # the page's Remove button only leads to asking
+    asking = text(clerk.get(remove))
+    assert f"Remove the {label}" in asking and 'alt="Something"' in asking and "This cannot be undone" in asking
+    assert f'<button type="submit" class="button button-danger">Remove {kind}</button>' in asking
+    assert f'<a href="{THEME}">Keep the {kind}</a>' in asking
+    # asking changes nothing: the image, its file and the audit log (only the upload's row) are as they were
+    assert getattr(current(riverton), kind).name == name and media_files(settings) != []
+    assert len(audit_rows(riverton, "settings.theme")) == 1
     with django_capture_on_commit_callbacks(execute=True):
         response = clerk.post(remove, follow=True)
     assert f"The {label} was removed." in text(response)
@@ -253,7 +261,8 @@ def test_saving_with_no_image_at_all_asks_for_one(riverton, clerk, settings):
 # --- who may ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method, url", [("get", THEME), ("post", THEME), ("post", RESET), ("post", PHOTO),
-                                         ("post", PHOTO_REMOVE), ("post", LOGO), ("post", LOGO_REMOVE)])
+                                         ("get", PHOTO_REMOVE), ("post", PHOTO_REMOVE), ("post", LOGO),
+                                         ("get", LOGO_REMOVE), ("post", LOGO_REMOVE)])
 def test_residents_and_another_citys_clerk_get_404_and_change_nothing(
         riverton, lakeside, larry, client_for, settings, method, url):
     data = {"theme_colour": "#14532d", "photo-image": upload(image_bytes()), "photo-alt_text": "x",
@@ -266,8 +275,15 @@ def test_residents_and_another_citys_clerk_get_404_and_change_nothing(
 
 
 def test_the_actions_refuse_get(riverton, clerk):
-    for url in (RESET, PHOTO, PHOTO_REMOVE, LOGO, LOGO_REMOVE):
+    for url in (RESET, PHOTO, LOGO):
         assert clerk.get(url).status_code == 405
+
+
+def test_asking_to_remove_an_image_there_is_not_goes_back_to_theming(riverton, clerk):
+    for url in (PHOTO_REMOVE, LOGO_REMOVE):
+        response = clerk.get(url)
+        assert response.status_code == 302 and response["Location"] == THEME
+    assert not AuditEntry.objects.exists()
 
 
 def test_the_demo_city_gets_a_main_page_photo_and_contact_details(db, settings, anon_client):

@@ -94,6 +94,18 @@ def city_url(live_server, slug: str, path: str = "/") -> str:
     return f"http://{slug}.localhost:{port}{path}"
 
 
+def office_menu(page):
+    """The office's menus (the "Office" navigation). On a phone admin_menu.js closes them under "Office menu: …"
+    once the page has loaded, so they are opened first, as a person would."""
+    nav = page.get_by_role("navigation", name="Office")
+    menu, summary = nav.locator("details"), nav.locator("summary")
+    menu.wait_for(state="attached")  # the office page has come (after a click that leaves another page)
+    page.wait_for_load_state()  # and its script has run
+    if summary.is_visible() and menu.get_attribute("open") is None:
+        summary.click()
+    return nav
+
+
 def sign_in(page, live_server, user, password, slug: str = "riverton") -> None:
     """Sign in on the city's own page, as a person would; a person with an authenticator app (every office
     admin: tests.factories.give_totp) then types the code the app shows now."""

@@ -12,7 +12,7 @@ from portal.celery import app
 
 from ..adminpanel.autopay_helpers import enroll, payable_accounts, saved_method
 from ..conftest import link_sample
-from .conftest import assert_accessible, read_mails, sign_in
+from .conftest import assert_accessible, office_menu, read_mails, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OFFICE = "ap-journey"
@@ -47,7 +47,7 @@ def test_clerk_sees_the_automatic_schedule_filters_exports_and_invites(live_serv
 
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin").click()
-    page.get_by_role("link", name="Scheduled Payments").click()
+    office_menu(page).get_by_role("link", name="Scheduled Payments").click()
     assert page.get_by_role("heading", name="Scheduled Payments", exact=True).is_visible()
     assert page.get_by_text(f"Last run: period {run.period_label}").is_visible()
     assert page.get_by_text("by the portal, automatically after the period closed.").is_visible()
@@ -71,7 +71,7 @@ def test_clerk_sees_the_automatic_schedule_filters_exports_and_invites(live_serv
     assert [(r[2], r[8]) for r in rows] == [(rosa_number, "Pending")]
     assert rows[0][5].date() == rosa_row.charge_on
 
-    page.get_by_role("link", name="Customer AutoPay").click()
+    office_menu(page).get_by_role("link", name="Customer AutoPay").click()
     page.get_by_text("2 accounts on AutoPay").wait_for()
     assert_accessible(page)
     page.get_by_role("link", name="Enroll Customer").click()

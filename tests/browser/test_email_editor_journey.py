@@ -8,7 +8,7 @@ import pytest
 from communications.models import EmailTemplate
 
 from ..communications.conftest import PDF
-from .conftest import assert_accessible, read_mails, sign_in
+from .conftest import assert_accessible, office_menu, read_mails, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
@@ -29,20 +29,20 @@ def test_clerk_puts_the_newest_communication_in_the_utility_bills_email(live_ser
 
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin", exact=True).click()
-    office = page.get_by_role("navigation", name="Office")
-    office.get_by_role("link", name="Communications").click()
+    office_menu(page).get_by_role("link", name="Communications").click()
     page.get_by_label("PDF files").set_input_files([newsletter])
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("1 communication was posted").wait_for()
 
-    office.get_by_role("link", name="Billing Emails").click()
+    office_menu(page).get_by_role("link", name="Billing Emails").click()
     assert page.get_by_role("heading", name="Billing Emails").is_visible()
     check_both_widths(page)
     page.get_by_role("link", name="Utility Bills").click()
     assert page.get_by_role("heading", name="Utility Bills").is_visible()
     assert page.get_by_text("LatestCommunicationLink points to “winter-newsletter”").first.is_visible()
 
-    # The body is a rich-text box; the textarea it stands for is hidden.
+    # The body is a rich-text box; the textarea it stands for is hidden (once rich_text.js has run).
+    page.wait_for_load_state()
     body = page.get_by_role("textbox", name="Body")
     toolbar = page.get_by_role("toolbar", name="Formatting")
     assert page.locator("textarea[name=body]").is_hidden()

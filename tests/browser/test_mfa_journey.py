@@ -8,7 +8,7 @@ import pytest
 
 from ..conftest import make_office_admin
 from ..factories import UserFactory, totp_code
-from .conftest import assert_accessible, city_url
+from .conftest import assert_accessible, city_url, office_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,11 +54,11 @@ def test_a_new_clerk_sets_up_the_app_then_signs_in_with_its_code(live_server, pa
     page.get_by_role("link", name="I have kept them: continue to the office screens").click()
     assert page.get_by_role("heading", name="Portal overview").is_visible()
     # The Staff screen shows the app is on now; the Audit log opens too.
-    page.get_by_role("link", name="Staff", exact=True).click()
+    office_menu(page).get_by_role("link", name="Staff", exact=True).click()
     nora_row = page.get_by_role("row").filter(has_text="nora@riverton.example")
     assert "On" in nora_row.inner_text()
     assert_accessible(page)
-    page.get_by_role("link", name="Audit log").click()
+    office_menu(page).get_by_role("link", name="Audit log").click()
     assert page.get_by_role("heading", name="Audit log").is_visible()
     assert_accessible(page)
 

@@ -5,19 +5,22 @@ from datetime import timedelta
 
 import pytest
 
-from communications.selectors import city_today
+from django.utils import timezone
 
-from ..communications.conftest import PDF
+from adminpanel.models import AuditEntry
+from communications.selectors import city_today
+from customers.models import LandlordLink
+
+from ..adminpanel.autopay_helpers import enroll, saved_method
+from ..adminpanel.test_link_attempts import failed
+from ..communications.conftest import PDF, post  # noqa: F401  (the fixture)
+from ..conftest import link_sample
 from ..factories import PaymentFactory
-from .conftest import assert_accessible, city_url, sign_in
+from .conftest import assert_accessible, city_url, office_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def office_menu(page):
-    return page.get_by_role("navigation", name="Office")
 
 
 def check_both_widths(page) -> None:
@@ -88,3 +91,62 @@ def test_clerk_posts_the_newsletter_sets_the_home_message_and_follows_the_overvi
     assert message.get_by_text("Our Fall 2026 Newsletter is under Communications.").is_visible()
     assert message.get_by_text("Go paperless: choose Enroll in Paperless below.").is_visible()
     check_both_widths(page)
+
+
+TABLE_PAGES = ["/office/utility/portal-users/", "/office/utility/link-attempts/", "/office/settings/staff/",
+               "/office/autopay/customers/", "/office/utility/landlords/", "/office/utility/communications/",
+               "/office/settings/audit/"]
+WIDTHS = """() => ({page: document.documentElement.scrollWidth,
+                    menus: [...document.querySelectorAll('.admin-menu ul')].map(u => u.scrollWidth - u.clientWidth)})"""
+
+
+def test_on_a_phone_the_office_menu_starts_closed_and_no_page_scrolls_sideways(
+        live_server, page, riverton, larry, password, own_office, post):
+    sim = own_office(riverton, "office-phone", customers=40, seed=61)
+    sim.close_period("office-phone")
+    enroll(riverton, link_sample(sim, riverton, 0), saved_method(riverton, riverton.resident), days=3)
+    failed(riverton, riverton.resident)
+    LandlordLink.objects.create(tenant=riverton.tenant, user=larry, landlord_id=5, landlord_name="Acme Rentals",
+                                landlord_kind="landlord", account_count=4)
+    post(riverton, "Fall 2026 Newsletter")
+    message = "Welcome to the City of Riverton's online services. Pay your bill and see your usage. " * 12
+    AuditEntry.objects.create(tenant=riverton.tenant, at=timezone.now(), actor=riverton.clerk,
+                              actor_email=riverton.clerk.email, action="settings.general", ip="127.0.0.1",
+                              summary="Changed the general portal settings", changes={
+                                  "landing_message": [message, message + "New."]})
+    sign_in(page, live_server, riverton.clerk, password)
+    page.goto(city_url(live_server, "riverton", "/office/"))
+    page.wait_for_load_state("domcontentloaded")
+
+    # Closed on load: one line naming this page, the page's own heading right under it.
+    nav = page.get_by_role("navigation", name="Office")
+    summary = nav.get_by_text("Office menu: Overview")
+    assert summary.is_visible() and not nav.get_by_role("link", name="Pending Payments").is_visible()
+    line = summary.bounding_box()
+    assert page.get_by_role("heading", name="Portal overview").bounding_box()["y"] - (line["y"] + line["height"]) < 60
+    summary.focus()
+    page.keyboard.press("Enter")  # opens from the keyboard: both menus, wrapped, nothing sideways
+    assert nav.get_by_role("link", name="Pending Payments").is_visible()
+    assert nav.get_by_role("link", name="Communications").is_visible()
+    assert page.evaluate(WIDTHS) == {"page": PHONE["width"], "menus": [0, 0]}
+    assert_accessible(page)
+
+    for path in TABLE_PAGES:  # hidden labels in a table stay inside its scroll box
+        page.goto(city_url(live_server, "riverton", path))
+        page.wait_for_load_state("domcontentloaded")
+        assert page.get_by_role("table").count() >= 1, path
+        assert page.evaluate(WIDTHS)["page"] == PHONE["width"], path
+        assert nav.locator("details").get_attribute("open") is None, path
+
+    # On a desktop the summary is hidden and the menus show as rows that wrap (also after a phone closed them).
+    page.set_viewport_size(DESKTOP)
+    nav.get_by_role("link", name="Pending Payments").wait_for()  # opened again by the script
+    assert not nav.locator("summary").is_visible()
+    assert page.evaluate(WIDTHS) == {"page": DESKTOP["width"], "menus": [0, 0]}
+    assert_accessible(page)
+    # The audit log's long before/after wrap, and the failed link attempts fit, on a desktop: no table scrolls.
+    for path in ("/office/settings/audit/", "/office/utility/link-attempts/"):
+        page.goto(city_url(live_server, "riverton", path))
+        table = page.get_by_role("table")
+        assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth"), path
+    assert page.get_by_role("link", name="Link for them").is_visible()

@@ -9,7 +9,7 @@ import pytest
 from customers.models import LinkedAccount
 
 from ..conftest import link_sample
-from .conftest import assert_accessible, city_url, sign_in
+from .conftest import assert_accessible, city_url, office_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
@@ -22,10 +22,6 @@ def check_both_widths(page) -> None:
     page.set_viewport_size(DESKTOP)
     assert_accessible(page)
     page.set_viewport_size(PHONE)
-
-
-def office_menu(page):
-    return page.get_by_role("navigation", name="Office")
 
 
 @pytest.fixture

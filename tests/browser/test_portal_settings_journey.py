@@ -6,7 +6,7 @@ import pytest
 
 from portal.models import PortalSettings
 
-from .conftest import assert_accessible, city_url, sign_in
+from .conftest import assert_accessible, city_url, office_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHOTO = Path(__file__).resolve().parents[2] / "portal" / "demo" / "main-photo.jpg"
@@ -20,7 +20,7 @@ def header_colour(page) -> str:
 def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server, page, riverton, password):
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin").click()
-    page.get_by_role("link", name="General", exact=True).click()
+    office_menu(page).get_by_role("link", name="General", exact=True).click()
     assert page.get_by_role("heading", name="General settings").is_visible()
     assert_accessible(page)
     page.get_by_label("Landing screen message").fill("Hydrant flushing on Elm Street\nMonday 8am to noon.")
@@ -29,7 +29,7 @@ def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server,
     page.get_by_text("The general settings were saved.").wait_for()
 
     # Theming: the picker appears with JavaScript, the preview and its contrast follow what is typed.
-    page.get_by_role("link", name="Theming").click()
+    office_menu(page).get_by_role("link", name="Theming").click()
     page.get_by_label("Or pick the colour").wait_for()  # revealed by theme_preview.js
     assert_accessible(page)
     colour = page.get_by_label("Primary colour")
@@ -54,8 +54,16 @@ def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server,
     page.get_by_label("Photo alt text (required)").fill("Green hills under a blue sky")
     page.get_by_role("button", name="Save photo").click()
     page.get_by_text("The main-page photo was saved.").wait_for()
+    assert_accessible(page)
+    # Removing asks first (like every delete in the office); keeping it changes nothing.
+    page.get_by_role("link", name="Remove photo").click()
+    assert page.get_by_role("heading", name="Remove the main-page photo").is_visible()
+    assert page.get_by_role("img", name="Green hills under a blue sky").is_visible()
     assert page.get_by_role("button", name="Remove photo").is_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Keep the photo").click()
+    assert page.get_by_role("link", name="Remove photo").is_visible()
+    assert PortalSettings.objects.get(tenant=riverton.tenant).photo
 
     # What residents see: the welcome page with the message, the new colour and the renamed menu.
     page.goto(city_url(live_server, "riverton"))
@@ -75,6 +83,7 @@ def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server,
     page.get_by_role("button", name="Sign out").click()
     photo = page.get_by_role("img", name="Green hills under a blue sky")
     photo.wait_for()
+    page.wait_for_load_state()  # the image itself has arrived
     assert photo.evaluate("img => img.complete && img.naturalWidth") == 1600
     assert header_colour(page) == "rgb(20, 83, 45)"
     assert_accessible(page)

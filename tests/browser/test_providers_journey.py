@@ -8,7 +8,7 @@ import time_machine
 
 from billing.payments.models import PaymentSettings
 
-from .conftest import assert_accessible, read_mails, sign_in
+from .conftest import assert_accessible, office_menu, read_mails, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def test_clerk_sets_up_stripe_tests_cows_and_names_the_udfs(live_server, page, c
     # Signed in more than five minutes ago: asked to confirm who he is first, then back on the page.
     traveller = time_machine.travel(time.time() + 301)
     traveller.start()
-    page.get_by_role("link", name="Payment Providers").click()
+    office_menu(page).get_by_role("link", name="Payment Providers").click()
     page.get_by_label("Password").fill(password)
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()
@@ -47,7 +47,7 @@ def test_clerk_sets_up_stripe_tests_cows_and_names_the_udfs(live_server, page, c
     body = sent[0].get_content()
     assert "Stripe secret key: changed" in body and "SECRET77" not in sent[0].as_string()
 
-    page.get_by_role("list", name="Admin", exact=True).get_by_role("link", name="COWS").click()
+    office_menu(page).get_by_role("list", name="Admin", exact=True).get_by_role("link", name="COWS").click()
     page.get_by_role("button", name="Test connection").click()
     page.get_by_text("Connected to City of Riverton.").wait_for()
     assert_accessible(page)
@@ -55,7 +55,7 @@ def test_clerk_sets_up_stripe_tests_cows_and_names_the_udfs(live_server, page, c
     assert page.get_by_label("COWS address").input_value() == cows.office_url("riverton")
     assert_accessible(page)
 
-    page.get_by_role("list", name="Utility Admin").get_by_role("link", name="Payment", exact=True).click()
+    office_menu(page).get_by_role("list", name="Utility Admin").get_by_role("link", name="Payment", exact=True).click()
     page.get_by_label("UDF that blocks card payments").fill("NO CARDS")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("The payment blocking settings were saved.").wait_for()
