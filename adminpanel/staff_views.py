@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,8 +46,7 @@ def invite(request):
             form.add_error(refused.field or None, refused.message)
         else:
             audit.record(request, "staff.invite", _("Invited %(email)s to be an office admin") % {"email": email},
-                         target=email, changes={"expires_at": ["", timezone.localtime(
-                             sent.invitation.expires_at, request.tenant.zone).isoformat(timespec="minutes")]})
+                         target=email, changes=audit.changes({}, audit.snapshot(sent.invitation, ["expires_at"])))
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
             return redirect("adminpanel:staff")
     return render(request, "adminpanel/staff_invite.html", {"form": form}, status=400 if form.errors else 200)
@@ -94,7 +92,7 @@ def _remove(request, membership):
         else:
             email = membership.user.email
             audit.record(request, "staff.remove", _("Removed %(email)s from the office admins") % {"email": email},
-                         target=email, changes={"role": [Membership.Role.OFFICE_ADMIN, Membership.Role.CUSTOMER]})
+                         target=email, changes={"role": [str(Membership.Role.OFFICE_ADMIN.label), str(Membership.Role.CUSTOMER.label)]})
             messages.success(request, _("%(email)s is no longer an office admin (still a customer).") % {
                 "email": email})
             return redirect("home" if removing_self else "adminpanel:staff")
@@ -118,7 +116,8 @@ def accept(request, token: str):
         return render(request, "adminpanel/staff_accept_other.html", status=404)
     already_admin = request.user.is_office_admin_at(request.tenant)
     if request.method == "POST" and not already_admin:
-        before = request.user.role_at(request.tenant) or ""
+        before = request.user.role_at(request.tenant)
+        before = str(Membership.Role(before).label) if before else ""
         try:
             staff.accept_invitation(tenant=request.tenant, invitation=invitation, user=request.user)
         except staff.StaffError as refused:
@@ -126,7 +125,7 @@ def accept(request, token: str):
         else:
             audit.record(request, "staff.accept", _("%(email)s accepted the invitation and is now an office admin")
                          % {"email": request.user.email}, target=request.user.email,
-                         changes={"role": [before, Membership.Role.OFFICE_ADMIN]})
+                         changes={"role": [before, str(Membership.Role.OFFICE_ADMIN.label)]})
             messages.success(request, _("You are now an office admin of %(city)s.") % {"city": request.tenant.name})
             return redirect("adminpanel:overview")
         invitation.refresh_from_db()

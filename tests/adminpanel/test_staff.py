@@ -118,6 +118,9 @@ def test_an_invitation_is_emailed_with_a_one_time_link_and_audited(riverton, cle
     assert "expires in 7 days" in message.body and "authenticator app" in message.body
     entry = AuditEntry.objects.get(tenant=riverton.tenant, action="staff.invite")
     assert entry.actor == riverton.clerk and entry.target == "nina@example.org"
+    expires = timezone.localtime(StaffInvitation.objects.get(email="nina@example.org").expires_at, riverton.tenant.zone)
+    assert entry.changes == {"expires_at": [None, f"{expires:%b} {expires.day}, {expires:%Y} {expires:%-I}:{expires:%M} "
+                                                f"{'AM' if expires.hour < 12 else 'PM'}"]}
     assert "nina@example.org" in clerk.get(STAFF).content.decode()
 
 
@@ -188,7 +191,7 @@ def test_a_removed_admin_stays_a_customer_loses_the_office_at_once_and_everyone_
     assert olgas_session.get("/").status_code == 200
     entry = AuditEntry.objects.get(action="staff.remove")
     assert entry.actor == riverton.clerk and entry.target == "olga@riverton.example"
-    assert entry.changes == {"role": ["office_admin", "customer"]}
+    assert entry.changes == {"role": ["Office admin", "Customer"]}
     assert sorted(m.to[0] for m in mail.outbox) == ["carl@riverton.example", "olga@riverton.example"]
     assert all("Olga Ortiz <olga@riverton.example> is no longer an office admin" in m.body for m in mail.outbox)
 

@@ -59,7 +59,7 @@ def test_a_customer_accepts_and_becomes_an_office_admin_keeping_their_accounts(
     # The office opens once Rosa has set up her authenticator app.
     assert rosa.get("/office/")["Location"].startswith("/accounts/2fa/totp/activate/")
     entry = AuditEntry.objects.get(action="staff.accept")
-    assert entry.actor == riverton.resident and entry.changes == {"role": ["customer", "office_admin"]}
+    assert entry.actor == riverton.resident and entry.changes == {"role": ["Customer", "Office admin"]}
     told = sorted(m.to[0] for m in mail.outbox)
     assert told == ["carl@riverton.example", "olga@riverton.example", "rosa@example.org"]
     assert all("Rosa <rosa@example.org> is now an office admin (invited by Carl <carl@riverton.example>)" in m.body
