@@ -13,8 +13,16 @@ from .audit_filters import AuditFilter
 from .listing import DATETIME_FORMAT, Column, export, list_page, local_datetime
 
 
+ACRONYMS = {"udf": "UDF", "cows": "COWS", "url": "URL", "ach": "ACH", "api": "API", "mfa": "MFA"}
+
+
 def _label(field: str) -> str:
-    return field.replace("_", " ").strip().capitalize()
+    """A field name as words: udf_block_card is "UDF block card", cows_url "COWS URL"."""
+    words = field.replace("_", " ").strip().split()
+    words = [ACRONYMS.get(w.lower(), w) for w in words]
+    if words and words[0] not in ACRONYMS.values():
+        words[0] = words[0].capitalize()
+    return " ".join(words)
 
 
 def _shown(value) -> str:

@@ -48,7 +48,8 @@ def clerk(riverton, client_for):
 def test_entries_are_newest_first_with_who_when_where_and_what_changed(riverton, lakeside, clerk):
     entry(riverton, local=(2026, 3, 9, 8, 0), summary="Older change")
     entry(riverton, local=(2026, 3, 10, 14, 5), summary="Payment settings changed", target="Payment",
-          changes={"card_fee_percent": ["2.50", "2.95"], "allow_guest": [False, True], "receipt_subject": ["", "Hi"]})
+          changes={"card_fee_percent": ["2.50", "2.95"], "allow_guest": [False, True], "receipt_subject": ["", "Hi"],
+                   "udf_block_card": ["BLOCK CC", "NO CARD"], "cows_url": ["", "https://cows.example.org"]})
     entry(lakeside, summary="Lakeside's own change")
     body = text(clerk.get(SCREEN))
     assert "2 entries" in body
@@ -58,6 +59,7 @@ def test_entries_are_newest_first_with_who_when_where_and_what_changed(riverton,
     assert "Card fee percent" in body and "2.50</del>" in body and "2.95</ins>" in body
     assert "Allow guest" in body and "no</del>" in body and "yes</ins>" in body
     assert "(empty)</del>" in body
+    assert "UDF block card" in body and "COWS URL" in body  # the office's own abbreviations
     assert "Lakeside's own change" not in body
 
 
