@@ -118,7 +118,7 @@ def test_a_card_that_needs_3d_secure_is_verified_on_the_page(stripe_page, live_s
     page.get_by_role("button", name="Pay $26.50").click()
     assert page.get_by_role("heading", name="Verify your payment with your bank").is_visible()
     assert Payment.objects.get().state == "processing"
-    assert_accessible(page)
+    assert_accessible(page, not_ours=("body > div",))  # localstripe's window standing in for the bank's
 
     page.get_by_role("button", name="Complete authentication").click()  # localstripe's stand-in for the bank
     page.wait_for_url(re.compile(r"/pay/[A-Z0-9]+/$"))
