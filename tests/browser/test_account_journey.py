@@ -1,6 +1,7 @@
 import re
 from decimal import Decimal
 
+from playwright.sync_api import expect
 import pytest
 
 from billing.accounts import periods
@@ -19,10 +20,10 @@ def test_resident_sees_bills_breakdown_pdf_graphs_and_goes_paperless(live_server
     assert_accessible(page)
 
     page.get_by_role("link", name="Bills and Payments").first.click()
-    assert page.get_by_role("heading", name="Bills and Payments").is_visible()
+    expect(page.get_by_role("heading", name="Bills and Payments")).to_be_visible()
     assert_accessible(page)
     bills = cows.get(f"/accounts/{key}/bills", office="riverton").json()["bills"]
-    assert page.get_by_role("cell", name=f"Utility bill {bills[0]['period_label']}", exact=True).is_visible()
+    expect(page.get_by_role("cell", name=f"Utility bill {bills[0]['period_label']}", exact=True)).to_be_visible()
 
     # The amount opens its breakdown in place (htmx), without leaving the page.
     lines = cows.get(f"/accounts/{key}/transactions", office="riverton").json()["transactions"]
@@ -45,18 +46,18 @@ def test_resident_sees_bills_breakdown_pdf_graphs_and_goes_paperless(live_server
     pdf_page.close()
 
     page.get_by_role("link", name="Graphs").first.click()
-    assert page.get_by_role("heading", name="Water usage by month").is_visible()
-    assert page.get_by_role("heading", name="Sewer usage by month").is_visible()
-    assert page.get_by_role("heading", name="Total billed by month").is_visible()
+    expect(page.get_by_role("heading", name="Water usage by month")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sewer usage by month")).to_be_visible()
+    expect(page.get_by_role("heading", name="Total billed by month")).to_be_visible()
     page.locator(".graph .main-svg").first.wait_for()  # Plotly drew it, from our own server
     assert page.locator(".modebar").count() >= 1
     page.get_by_text("Show the numbers as a table").first.click()
-    assert page.get_by_role("row", name=re.compile("^Jan")).first.is_visible()
+    expect(page.get_by_role("row", name=re.compile("^Jan")).first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Utility Billing").first.click()
     page.get_by_role("button", name="Enroll in Paperless").click()
-    assert page.get_by_text("is enrolled in paperless billing").is_visible()
+    expect(page.get_by_text("is enrolled in paperless billing")).to_be_visible()
     assert cows.get(f"/accounts/{key}", office="riverton").json()["send_paper_statement"] is False
     page.get_by_role("button", name="Switch back to paper statements").click()
     assert cows.get(f"/accounts/{key}", office="riverton").json()["send_paper_statement"] is True
@@ -68,13 +69,13 @@ def test_office_closes_the_period_and_the_new_bill_appears(live_server, page, co
     sign_in(page, live_server, riverton.resident, password)
     page.goto(city_url(live_server, "riverton", f"/utility/accounts/{key}/history/"))
     open_label = cows.get("/status", office="riverton").json()["open_period"]["label"]
-    assert page.get_by_role("cell", name=f"Utility bill {open_label}", exact=True).count() == 0
+    expect(page.get_by_role("cell", name=f"Utility bill {open_label}", exact=True)).to_have_count(0)
 
     # Forced: the session's Riverton office may already have closed the month that had ended.
     cows.close_period("riverton", force=True)
     periods.poll_period_state(tenant=riverton.tenant)  # what beat does every minute
     page.reload()
-    assert page.get_by_role("cell", name=f"Utility bill {open_label}", exact=True).is_visible()
+    expect(page.get_by_role("cell", name=f"Utility bill {open_label}", exact=True)).to_be_visible()
     account = cows.get(f"/accounts/{key}", office="riverton").json()
     page.goto(city_url(live_server, "riverton", "/utility/"))
-    assert page.get_by_text(money(Decimal(account["balance_due"]))).first.is_visible()
+    expect(page.get_by_text(money(Decimal(account["balance_due"]))).first).to_be_visible()

@@ -2,6 +2,7 @@
 
 import re
 
+from playwright.sync_api import expect
 import pytest
 
 from billing.payments import posting
@@ -26,15 +27,15 @@ def test_clerk_retries_a_pending_payment(live_server, page, cows, riverton, pass
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin").click()
     office_menu(page).get_by_role("link", name="Pending Payments").click()
-    assert page.get_by_role("heading", name="Pending Payments", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Pending Payments", exact=True)).to_be_visible()
     row = page.get_by_role("listitem").filter(has_text=item.reference)
-    assert row.is_visible()
-    assert row.get_by_text(item.last_error).is_visible()
+    expect(row).to_be_visible()
+    expect(row.get_by_text(item.last_error)).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Retry Now").click()
     page.get_by_text("1 payment was posted to Cash Receipting.").wait_for()
-    assert page.get_by_text("Nothing is waiting: every payment reached Cash Receipting.").is_visible()
+    expect(page.get_by_text("Nothing is waiting: every payment reached Cash Receipting.")).to_be_visible()
     assert_accessible(page)
     item.refresh_from_db()
     assert item.post_state == "posted"
@@ -42,12 +43,12 @@ def test_clerk_retries_a_pending_payment(live_server, page, cows, riverton, pass
         item.confirmation_number
 
     office_menu(page).get_by_role("link", name="Completed Payments", exact=True).click()
-    assert page.get_by_role("cell", name=item.confirmation_number).is_visible()
-    assert page.get_by_role("cell", name=re.compile(r"\$42\.00")).first.is_visible()
+    expect(page.get_by_role("cell", name=item.confirmation_number)).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile(r"\$42\.00")).first).to_be_visible()
     assert_accessible(page)
 
     office_menu(page).get_by_role("list", name="Admin", exact=True).get_by_role("link", name="Payment", exact=True).click()
-    assert page.get_by_role("heading", name="Payment", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Payment", exact=True)).to_be_visible()
     page.get_by_label("Card: percent of the amount").fill("3.5")
     page.locator("#fee-preview").get_by_text("$103.50").wait_for()  # the preview follows as the fee is typed
     assert_accessible(page)
@@ -55,8 +56,8 @@ def test_clerk_retries_a_pending_payment(live_server, page, cows, riverton, pass
     # A bad fee is refused with its reason, on an accessible page, and nothing is saved.
     page.get_by_label("Card: percent of the amount").fill("50")
     page.get_by_role("button", name="Save payment settings").click()
-    assert page.get_by_text("A service fee can be at most 10 percent.").is_visible()
-    assert page.get_by_text("Nothing was saved.").is_visible()
+    expect(page.get_by_text("A service fee can be at most 10 percent.")).to_be_visible()
+    expect(page.get_by_text("Nothing was saved.")).to_be_visible()
     assert_accessible(page)
     riverton.tenant.payment_settings.refresh_from_db()
     assert str(riverton.tenant.payment_settings.card_fee_percent) == "2.95"

@@ -4,6 +4,7 @@ once), sees it on Manage AutoPay, changes the method in place, then turns AutoPa
 import re
 from datetime import datetime, time, timedelta
 
+from playwright.sync_api import expect
 import pytest
 import time_machine
 
@@ -25,15 +26,15 @@ def test_resident_enrolls_with_checking_while_due_then_changes_the_method_and_tu
         sign_in(page, live_server, riverton.resident, password)
         page.goto(city_url(live_server, "riverton", "/utility/"))
         card = page.get_by_role("listitem").filter(has_text=s.customer_number)
-        assert card.get_by_text("Off", exact=True).is_visible()
+        expect(card.get_by_text("Off", exact=True)).to_be_visible()
         assert_accessible(page)
         card.get_by_role("link", name="Manage AutoPay").click()
         page.get_by_role("heading", name="AutoPay: Off").wait_for()
         assert_accessible(page)
 
         page.get_by_role("link", name="Set up AutoPay").click()  # step 1, Schedule
-        assert page.get_by_text("Note: If your bill is currently due a payment will automatically be taken on "
-                                "today's date to pay off that balance.").is_visible()
+        expect(page.get_by_text("Note: If your bill is currently due a payment will automatically be taken on "
+                                "today's date to pay off that balance.")).to_be_visible()
         assert_accessible(page)
         page.get_by_label("Days prior to due date").select_option("3")
         page.get_by_role("group", name=re.compile("maximum payment amount")).get_by_label("Yes, set a maximum").check()
@@ -49,8 +50,8 @@ def test_resident_enrolls_with_checking_while_due_then_changes_the_method_and_tu
         page.get_by_role("button", name="Next").click()
 
         page.get_by_role("heading", name="Review and authorize").wait_for()
-        assert page.get_by_text(re.compile(r"I authorize City of Riverton to charge Checking •••• 6789")).is_visible()
-        assert page.get_by_text(f"Your balance of {money(s.balance_due)}").is_visible()
+        expect(page.get_by_text(re.compile(r"I authorize City of Riverton to charge Checking •••• 6789"))).to_be_visible()
+        expect(page.get_by_text(f"Your balance of {money(s.balance_due)}")).to_be_visible()
         page.get_by_role("button", name="Schedule AutoPay").click()
         page.get_by_text("Check the box to authorize AutoPay, or go back.").wait_for()  # not checked yet
         box = page.get_by_label("I authorize these AutoPay payments as written above.")
@@ -61,13 +62,14 @@ def test_resident_enrolls_with_checking_while_due_then_changes_the_method_and_tu
         page.get_by_role("button", name="Schedule AutoPay").click()
 
         page.get_by_text(f"Your balance of {money(s.balance_due)} is being paid now, as the note said.").wait_for()
-        assert page.get_by_role("heading", name="AutoPay: On").is_visible()
+        expect(page.get_by_role("heading", name="AutoPay: On")).to_be_visible()
         sp = ScheduledPayment.objects.get()
         assert sp.state == "paid" and sp.payment.method_brand == "Checking"
         confirmation = sp.payment.items.get().confirmation_number
         row = page.get_by_role("row").filter(has_text=sp.period_label)
-        assert row.get_by_text("Paid", exact=True).is_visible() and row.get_by_text(
-            f"Confirmation {confirmation}").is_visible()
+        expect(row.get_by_text("Paid", exact=True)).to_be_visible()
+        expect(row.get_by_text(
+            f"Confirmation {confirmation}")).to_be_visible()
         assert_accessible(page)
 
         page.set_viewport_size(DESKTOP)  # the change and the turning off, at a desk
@@ -83,7 +85,7 @@ def test_resident_enrolls_with_checking_while_due_then_changes_the_method_and_tu
         assert_accessible(page)
         page.get_by_role("button", name="Save the changes").click()
         page.get_by_text(f"AutoPay was changed for account {s.customer_number}.").wait_for()
-        assert page.get_by_role("definition").filter(has_text="Visa •••• 4242").first.is_visible()
+        expect(page.get_by_role("definition").filter(has_text="Visa •••• 4242").first).to_be_visible()
         enrollment = Enrollment.objects.get()
         assert enrollment.method.label == "Visa •••• 4242" and enrollment.authorizations.count() == 2
 
@@ -92,7 +94,7 @@ def test_resident_enrolls_with_checking_while_due_then_changes_the_method_and_tu
         assert_accessible(page)
         page.get_by_role("button", name="Turn off AutoPay").click()
         page.get_by_text(f"AutoPay is off for account {s.customer_number}.").wait_for()
-        assert page.get_by_role("heading", name="AutoPay: Off").is_visible()
+        expect(page.get_by_role("heading", name="AutoPay: Off")).to_be_visible()
         assert_accessible(page)
     enrollment.refresh_from_db()
     assert enrollment.ended_at is not None and ScheduledPayment.objects.get().state == "paid"

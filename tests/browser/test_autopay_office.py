@@ -4,6 +4,7 @@ finds the payments on Scheduled Payments, filters and exports them, then invites
 import re
 
 import openpyxl
+from playwright.sync_api import expect
 import pytest
 
 from autopay.models import ScheduledPayment, ScheduleRun
@@ -48,18 +49,19 @@ def test_clerk_sees_the_automatic_schedule_filters_exports_and_invites(live_serv
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin").click()
     office_menu(page).get_by_role("link", name="Scheduled Payments").click()
-    assert page.get_by_role("heading", name="Scheduled Payments", exact=True).is_visible()
-    assert page.get_by_text(f"Last run: period {run.period_label}").is_visible()
-    assert page.get_by_text("by the portal, automatically after the period closed.").is_visible()
+    expect(page.get_by_role("heading", name="Scheduled Payments", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"Last run: period {run.period_label}")).to_be_visible()
+    expect(page.get_by_text("by the portal, automatically after the period closed.")).to_be_visible()
     payments = page.get_by_role("region", name="Scheduled/Previous Payments")
-    assert payments.get_by_role("row").filter(has_text=rosa_number).get_by_role("cell", name="Pending").is_visible()
-    assert payments.get_by_role("row").count() == 3  # the header and the two payments
+    expect(payments.get_by_role("row").filter(has_text=rosa_number).get_by_role("cell", name="Pending")).to_be_visible()
+    expect(payments.get_by_role("row")).to_have_count(3)  # the header and the two payments
     assert_accessible(page)
 
     page.get_by_label("Customer number", exact=True).fill(rosa_number.replace("-", ""))
     page.get_by_role("button", name="Show payments").click()
     page.get_by_text("1 AutoPay payment", exact=True).wait_for()
-    assert payments.get_by_role("row").count() == 2 and payments.get_by_text(rosa_number).is_visible()
+    expect(payments.get_by_role("row")).to_have_count(2)
+    expect(payments.get_by_text(rosa_number)).to_be_visible()
     assert_accessible(page)
 
     with page.expect_download() as download:
@@ -85,7 +87,7 @@ def test_clerk_sees_the_automatic_schedule_filters_exports_and_invites(live_serv
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text(f"An AutoPay invitation for account {newcomer} was sent to new.owner@example.org.").wait_for()
     invitations = page.get_by_role("region", name="Invitations not yet accepted")
-    assert invitations.get_by_role("cell", name="new.owner@example.org").is_visible()
+    expect(invitations.get_by_role("cell", name="new.owner@example.org")).to_be_visible()
     assert_accessible(page)
 
     invitation = [m for m in read_mails(mail_dir) if m["To"] == "new.owner@example.org"]

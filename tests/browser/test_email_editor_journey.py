@@ -3,6 +3,7 @@ in the preview, saves, and sends herself a test; all by mouse and keyboard, on a
 
 import re
 
+from playwright.sync_api import expect
 import pytest
 
 from communications.models import EmailTemplate
@@ -35,11 +36,11 @@ def test_clerk_puts_the_newest_communication_in_the_utility_bills_email(live_ser
     page.get_by_text("1 communication was posted").wait_for()
 
     office_menu(page).get_by_role("link", name="Billing Emails").click()
-    assert page.get_by_role("heading", name="Billing Emails").is_visible()
+    expect(page.get_by_role("heading", name="Billing Emails")).to_be_visible()
     check_both_widths(page)
     page.get_by_role("link", name="Utility Bills").click()
-    assert page.get_by_role("heading", name="Utility Bills").is_visible()
-    assert page.get_by_text("LatestCommunicationLink points to “winter-newsletter”").first.is_visible()
+    expect(page.get_by_role("heading", name="Utility Bills")).to_be_visible()
+    expect(page.get_by_text("LatestCommunicationLink points to “winter-newsletter”").first).to_be_visible()
 
     # The body is a rich-text box; the textarea it stands for is hidden (once rich_text.js has run).
     page.wait_for_load_state()
@@ -83,8 +84,8 @@ def test_clerk_puts_the_newest_communication_in_the_utility_bills_email(live_ser
     link = preview.get_by_role("link", name="winter-newsletter")
     link.wait_for()
     communication_id = re.search(r"/communications/(\d+)/pdf/$", link.get_attribute("href")).group(1)
-    assert preview.locator("strong", has_text="News from the office:").is_visible()
-    assert page.get_by_text("Your City of Riverton utility bill for account 001-0042-00 (001-0042-00)").is_visible()
+    expect(preview.locator("strong", has_text="News from the office:")).to_be_visible()
+    expect(page.get_by_text("Your City of Riverton utility bill for account 001-0042-00 (001-0042-00)")).to_be_visible()
     assert not EmailTemplate.objects.filter(tenant=riverton.tenant).exists()  # a preview saves nothing
     check_both_widths(page)
 
@@ -93,7 +94,7 @@ def test_clerk_puts_the_newest_communication_in_the_utility_bills_email(live_ser
     saved = EmailTemplate.objects.get(tenant=riverton.tenant, kind="bill_utility")
     assert re.search(r"<p><strong>News from the office:</strong>(\s|&nbsp;)\{LatestCommunicationLink\}</p>$",
                      saved.body)
-    assert page.get_by_text("Your own words, saved").is_visible()
+    expect(page.get_by_text("Your own words, saved")).to_be_visible()
 
     page.get_by_role("button", name=re.compile(r"^Send me a test")).click()
     page.get_by_text("A test was sent to carl@riverton.example").wait_for()

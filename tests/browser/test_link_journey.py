@@ -1,6 +1,7 @@
 import re
 from decimal import Decimal
 
+from playwright.sync_api import expect
 import pytest
 
 from billing.formatting import money
@@ -29,9 +30,9 @@ def test_register_verify_link_by_name_then_by_amount_then_unlink(live_server, pa
     page.get_by_label("Customer number").fill(first["customer_number"])  # typed with dashes
     page.get_by_label("Last name on the account").fill(first["last_name"].lower())
     page.get_by_role("button", name="Link account").click()
-    assert page.get_by_text(f"Account {first['customer_number']} is now linked.").is_visible()
-    assert page.get_by_text(money(Decimal(office_first['balance_due']))).first.is_visible()
-    assert page.get_by_text(office_first["service_address"]).first.is_visible()
+    expect(page.get_by_text(f"Account {first['customer_number']} is now linked.")).to_be_visible()
+    expect(page.get_by_text(money(Decimal(office_first['balance_due']))).first).to_be_visible()
+    expect(page.get_by_text(office_first["service_address"]).first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Link Another Account").click()
@@ -39,14 +40,14 @@ def test_register_verify_link_by_name_then_by_amount_then_unlink(live_server, pa
     second_amount = cows.get(f"/accounts/{second['customer_number']}", office="riverton").json()["last_billed_amount"]
     page.get_by_label("Or: the amount of your last bill").fill(f"${Decimal(second_amount):,.2f}")
     page.get_by_role("button", name="Link account").click()
-    assert page.get_by_text(f"Account {second['customer_number']} is now linked.").is_visible()
+    expect(page.get_by_text(f"Account {second['customer_number']} is now linked.")).to_be_visible()
 
     page.get_by_role("link", name=f"Unlink account {first['customer_number']}").click()
     assert_accessible(page)
     page.get_by_role("button", name="Unlink").click()
-    assert page.get_by_text(f"Account {first['customer_number']} is no longer linked.").is_visible()
-    assert page.get_by_role("heading", name=re.compile(second["customer_number"])).is_visible()
-    assert page.get_by_role("heading", name=re.compile(first["customer_number"])).count() == 0
+    expect(page.get_by_text(f"Account {first['customer_number']} is no longer linked.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(second["customer_number"]))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(first["customer_number"]))).to_have_count(0)
 
 
 def test_wrong_guess_shows_a_clear_accessible_error(live_server, page, cows, riverton, password):
@@ -58,5 +59,5 @@ def test_wrong_guess_shows_a_clear_accessible_error(live_server, page, cows, riv
     page.get_by_label("Customer number").fill("999-9999-99")
     page.get_by_label("Last name on the account").fill("Nobody")
     page.get_by_role("button", name="Link account").click()
-    assert page.get_by_role("alert").get_by_text("We couldn't find an account").is_visible()
+    expect(page.get_by_role("alert").get_by_text("We couldn't find an account")).to_be_visible()
     assert_accessible(page)

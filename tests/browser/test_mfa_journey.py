@@ -4,6 +4,7 @@ sign-in asks for the app's code."""
 
 import re
 
+from playwright.sync_api import expect
 import pytest
 
 from ..conftest import make_office_admin
@@ -33,16 +34,16 @@ def test_a_new_clerk_sets_up_the_app_then_signs_in_with_its_code(live_server, pa
 
     # Just signed in: straight to setting the app up (no second password prompt); the page says why.
     page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
-    assert page.get_by_role("heading", name="Set up an authenticator app").is_visible()
-    assert page.get_by_text(WHY).is_visible()
-    assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
+    expect(page.get_by_role("heading", name="Set up an authenticator app")).to_be_visible()
+    expect(page.get_by_text(WHY)).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
     assert_accessible(page)
     secret = page.get_by_label("Secret (to type in instead of scanning)").input_value()
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
 
     page.get_by_label("Authenticator code").fill("000000" if totp_code(nora, secret) != "000000" else "111111")
     page.get_by_role("button", name="Turn it on").click()
-    assert page.get_by_text("Incorrect code.").is_visible()
+    expect(page.get_by_text("Incorrect code.")).to_be_visible()
     assert page.get_by_label("Authenticator code").get_attribute("aria-invalid") == "true"
     page.get_by_label("Authenticator code").fill(totp_code(nora, secret))
     page.get_by_role("button", name="Turn it on").click()
@@ -52,14 +53,14 @@ def test_a_new_clerk_sets_up_the_app_then_signs_in_with_its_code(live_server, pa
     assert len(codes) == 10 and all(re.fullmatch(r"\d{8}", code) for code in codes)
     assert_accessible(page)
     page.get_by_role("link", name="I have kept them: continue to the office screens").click()
-    assert page.get_by_role("heading", name="Portal overview").is_visible()
+    expect(page.get_by_role("heading", name="Portal overview")).to_be_visible()
     # The Staff screen shows the app is on now; the Audit log opens too.
     office_menu(page).get_by_role("link", name="Staff", exact=True).click()
     nora_row = page.get_by_role("row").filter(has_text="nora@riverton.example")
     assert "On" in nora_row.inner_text()
     assert_accessible(page)
     office_menu(page).get_by_role("link", name="Audit log").click()
-    assert page.get_by_role("heading", name="Audit log").is_visible()
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
@@ -69,4 +70,4 @@ def test_a_new_clerk_sets_up_the_app_then_signs_in_with_its_code(live_server, pa
     page.get_by_label("Code").fill(totp_code(nora, secret))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Admin").click()
-    assert page.get_by_role("heading", name="Portal overview").is_visible()
+    expect(page.get_by_role("heading", name="Portal overview")).to_be_visible()

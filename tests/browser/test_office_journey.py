@@ -3,6 +3,7 @@ follows the Overview's payments of today to their list; the resident then finds 
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 import pytest
 
 from django.utils import timezone
@@ -43,13 +44,13 @@ def test_clerk_posts_the_newsletter_sets_the_home_message_and_follows_the_overvi
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin", exact=True).click()
     office_menu(page).get_by_role("link", name="Communications").click()
-    assert page.get_by_role("heading", name="Utility Communications").is_visible()
+    expect(page.get_by_role("heading", name="Utility Communications")).to_be_visible()
     page.get_by_label("PDF files").set_input_files([newsletter, flier])
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("flier.pdf was not uploaded: This file is not a PDF.").wait_for()
-    assert page.get_by_text("1 communication was posted: fall-newsletter.pdf.").is_visible()
+    expect(page.get_by_text("1 communication was posted: fall-newsletter.pdf.")).to_be_visible()
     listed = page.get_by_role("region", name="Posted communications")
-    assert listed.get_by_role("row").filter(has_text="fall-newsletter").is_visible()
+    expect(listed.get_by_role("row").filter(has_text="fall-newsletter")).to_be_visible()
     check_both_widths(page)
 
     page.get_by_role("link", name="Edit “fall-newsletter”").click()
@@ -64,8 +65,8 @@ def test_clerk_posts_the_newsletter_sets_the_home_message_and_follows_the_overvi
     page.get_by_text("“Fall 2026 Newsletter” was saved.").wait_for()
     row = page.get_by_role("region", name="Posted communications").get_by_role("row").filter(
         has_text="Fall 2026 Newsletter")
-    assert row.get_by_text("Linked from bill emails (newest current)").is_visible()
-    assert row.get_by_text(f"Until it expires on {expiry:%b} {expiry.day}, {expiry.year}").is_visible()
+    expect(row.get_by_text("Linked from bill emails (newest current)")).to_be_visible()
+    expect(row.get_by_text(f"Until it expires on {expiry:%b} {expiry.day}, {expiry.year}")).to_be_visible()
 
     office_menu(page).get_by_role("link", name="Home Screen Message").click()
     page.get_by_label("Home Screen Message").fill("Our Fall 2026 Newsletter is under Communications.\n"
@@ -78,18 +79,18 @@ def test_clerk_posts_the_newsletter_sets_the_home_message_and_follows_the_overvi
     check_both_widths(page)
     page.get_by_role("link", name="1 Payments today").click()
     page.get_by_role("heading", name="Completed Payments").wait_for()
-    assert page.get_by_text(payment.reference).is_visible()
+    expect(page.get_by_text(payment.reference)).to_be_visible()
     assert "date_from=" in page.url and "date_to=" in page.url
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server, riverton.resident, password)
     page.goto(city_url(live_server, "riverton", "/communications/"))
-    assert page.get_by_role("rowheader", name="Fall 2026 Newsletter").is_visible()
-    assert page.get_by_text("flier").count() == 0
+    expect(page.get_by_role("rowheader", name="Fall 2026 Newsletter")).to_be_visible()
+    expect(page.get_by_text("flier")).to_have_count(0)
     page.goto(city_url(live_server, "riverton", "/utility/"))
     message = page.get_by_role("region", name="Message from the utility office")
-    assert message.get_by_text("Our Fall 2026 Newsletter is under Communications.").is_visible()
-    assert message.get_by_text("Go paperless: choose Enroll in Paperless below.").is_visible()
+    expect(message.get_by_text("Our Fall 2026 Newsletter is under Communications.")).to_be_visible()
+    expect(message.get_by_text("Go paperless: choose Enroll in Paperless below.")).to_be_visible()
     check_both_widths(page)
 
 
@@ -121,13 +122,14 @@ def test_on_a_phone_the_office_menu_starts_closed_and_no_page_scrolls_sideways(
     # Closed on load: one line naming this page, the page's own heading right under it.
     nav = page.get_by_role("navigation", name="Office")
     summary = nav.get_by_text("Office menu: Overview")
-    assert summary.is_visible() and not nav.get_by_role("link", name="Pending Payments").is_visible()
+    expect(summary).to_be_visible()
+    expect(nav.get_by_role("link", name="Pending Payments")).to_be_hidden()
     line = summary.bounding_box()
     assert page.get_by_role("heading", name="Portal overview").bounding_box()["y"] - (line["y"] + line["height"]) < 60
     summary.focus()
     page.keyboard.press("Enter")  # opens from the keyboard: both menus, wrapped, nothing sideways
-    assert nav.get_by_role("link", name="Pending Payments").is_visible()
-    assert nav.get_by_role("link", name="Communications").is_visible()
+    expect(nav.get_by_role("link", name="Pending Payments")).to_be_visible()
+    expect(nav.get_by_role("link", name="Communications")).to_be_visible()
     assert page.evaluate(WIDTHS) == {"page": PHONE["width"], "menus": [0, 0]}
     assert_accessible(page)
 
@@ -141,7 +143,7 @@ def test_on_a_phone_the_office_menu_starts_closed_and_no_page_scrolls_sideways(
     # On a desktop the summary is hidden and the menus show as rows that wrap (also after a phone closed them).
     page.set_viewport_size(DESKTOP)
     nav.get_by_role("link", name="Pending Payments").wait_for()  # opened again by the script
-    assert not nav.locator("summary").is_visible()
+    expect(nav.locator("summary")).to_be_hidden()
     assert page.evaluate(WIDTHS) == {"page": DESKTOP["width"], "menus": [0, 0]}
     assert_accessible(page)
     # The audit log's long before/after wrap, and the failed link attempts fit, on a desktop: no table scrolls.
@@ -149,4 +151,4 @@ def test_on_a_phone_the_office_menu_starts_closed_and_no_page_scrolls_sideways(
         page.goto(city_url(live_server, "riverton", path))
         table = page.get_by_role("table")
         assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth"), path
-    assert page.get_by_role("link", name="Link for them").is_visible()
+    expect(page.get_by_role("link", name="Link for them")).to_be_visible()

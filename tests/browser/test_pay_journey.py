@@ -1,5 +1,6 @@
 import re
 
+from playwright.sync_api import expect
 import pytest
 
 from billing.payments import posting
@@ -39,12 +40,13 @@ def test_resident_pays_by_card_then_by_bank_sees_fees_first_and_gets_receipts(li
     page.get_by_label("Amount to pay").fill("100.00")
     fees = page.get_by_role("table", name="Service fee by payment type")
     fees.get_by_text("$102.95").wait_for()  # card, before choosing
-    assert fees.get_by_text("$100.95").is_visible()  # bank account
+    expect(fees.get_by_text("$100.95")).to_be_visible()  # bank account
     assert_accessible(page)
     enter_card(page)
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Confirm your payment").wait_for()
-    assert page.get_by_role("cell", name="$102.95").is_visible() and page.get_by_text("Visa •••• 4242").is_visible()
+    expect(page.get_by_role("cell", name="$102.95")).to_be_visible()
+    expect(page.get_by_text("Visa •••• 4242")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Pay $102.95").click()
     page.get_by_role("heading", name="Thank you! Your payment was received.").wait_for()
@@ -52,7 +54,7 @@ def test_resident_pays_by_card_then_by_bank_sees_fees_first_and_gets_receipts(li
     post_all()
     page.reload()
     item = Payment.objects.get().items.get()
-    assert page.get_by_text(f"Confirmation {item.confirmation_number}").is_visible()
+    expect(page.get_by_text(f"Confirmation {item.confirmation_number}")).to_be_visible()
     assert cows.get(f"/receipts/{item.reference}", office="riverton").json()["customer_number"] == number
 
     page.goto(city_url(live_server, "riverton", "/utility/"))
@@ -125,7 +127,7 @@ def test_cart_of_two_accounts_and_a_permit(live_server, page, cows, riverton, pa
     page.get_by_label("Amount").fill("120")
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("heading", name="Cart").wait_for()
-    assert page.get_by_text("$150.00").is_visible()
+    expect(page.get_by_text("$150.00")).to_be_visible()
     assert_accessible(page)
     enter_card(page)
     page.get_by_role("button", name="Continue").click()
@@ -148,7 +150,7 @@ def test_office_down_payment_waits_then_posts_once(live_server, page, cows, rive
         page.get_by_role("button", name=re.compile(r"Pay \$")).click()
         post_all()  # the worker's try: COWS is down
         page.reload()
-        assert page.get_by_text("Received, posting to the city's records pending").is_visible()
+        expect(page.get_by_text("Received, posting to the city's records pending")).to_be_visible()
         item = Payment.objects.get().items.get()
         assert item.post_state == "waiting" and item.last_error
     finally:
@@ -157,6 +159,6 @@ def test_office_down_payment_waits_then_posts_once(live_server, page, cows, rive
     assert posting.post_due_items(force=True) == {}
     page.reload()
     item.refresh_from_db()
-    assert page.get_by_text(f"Confirmation {item.confirmation_number}").is_visible()
+    expect(page.get_by_text(f"Confirmation {item.confirmation_number}")).to_be_visible()
     receipts = cows.get("/receipts", office="riverton").json()["receipts"]
     assert [r["reference"] for r in receipts].count(item.reference) == 1

@@ -4,6 +4,7 @@ and a desktop screen."""
 
 import re
 
+from playwright.sync_api import expect
 import pytest
 
 from customers.models import LinkedAccount
@@ -47,23 +48,23 @@ def test_clerk_links_a_landlord_who_then_sees_every_account(live_server, page, s
     page.get_by_text("1 landlord or cosigner found").wait_for()
     check_both_widths(page)
     page.get_by_role("link", name=f"Link a portal user to {landlord['name']}").click()
-    assert page.get_by_role("heading", name=landlord["name"]).is_visible()
+    expect(page.get_by_role("heading", name=landlord["name"])).to_be_visible()
     page.get_by_label("Portal user's email").fill("someone@elsewhere.example")
     page.get_by_role("button", name="Link", exact=True).click()
-    assert page.get_by_text("No one has signed up at City of Riverton with someone@elsewhere.example.").is_visible()
+    expect(page.get_by_text("No one has signed up at City of Riverton with someone@elsewhere.example.")).to_be_visible()
     check_both_widths(page)
     page.get_by_label("Portal user's email").fill(larry.email)
     page.get_by_role("button", name="Link", exact=True).click()
-    assert page.get_by_text(f"larry@landlords.example now sees every account of {landlord['name']}.").is_visible()
+    expect(page.get_by_text(f"larry@landlords.example now sees every account of {landlord['name']}.")).to_be_visible()
     links = page.get_by_role("region", name="Current links")
-    assert links.get_by_role("row").filter(has_text="larry@landlords.example").get_by_text(
-        "by carl@riverton.example").is_visible()
+    expect(links.get_by_role("row").filter(has_text="larry@landlords.example").get_by_text(
+        "by carl@riverton.example")).to_be_visible()
     check_both_widths(page)
 
     sign_in(second_page, live_server, larry, password)
     second_page.get_by_role("link", name="Utility Billing").first.click()
     for number in landlord["customer_numbers"]:
-        assert second_page.get_by_text(number).first.is_visible()
+        expect(second_page.get_by_text(number).first).to_be_visible()
     assert_accessible(second_page)
 
 
@@ -80,18 +81,18 @@ def test_clerk_unlinks_a_portal_user_and_views_the_portal_as_a_customer(live_ser
     page.get_by_role("link", name="View as customer rosa@example.org").click()
     page.get_by_role("button", name="View as customer").click()
     banner = page.get_by_role("region", name="Viewing as a customer")
-    assert banner.get_by_text("You are viewing the portal as rosa@example.org. Nothing can be changed.").is_visible()
-    assert page.get_by_text(number).first.is_visible()
+    expect(banner.get_by_text("You are viewing the portal as rosa@example.org. Nothing can be changed.")).to_be_visible()
+    expect(page.get_by_text(number).first).to_be_visible()
     check_both_widths(page)
     page.goto(city_url(live_server, "riverton", "/pay/wallet/"))
-    assert page.get_by_role("heading", name="Not while viewing as a customer").is_visible()
+    expect(page.get_by_role("heading", name="Not while viewing as a customer")).to_be_visible()
     banner.get_by_role("button", name="Stop viewing").click()
-    assert page.get_by_text("You stopped viewing the portal as rosa@example.org.").is_visible()
+    expect(page.get_by_text("You stopped viewing the portal as rosa@example.org.")).to_be_visible()
 
     page.get_by_role("link", name=f"Unlink account {number} from rosa@example.org").click()
     check_both_widths(page)
     page.get_by_role("button", name="Unlink").click()
-    assert page.get_by_text(f"Account {number} is no longer linked to rosa@example.org.").is_visible()
+    expect(page.get_by_text(f"Account {number} is no longer linked to rosa@example.org.")).to_be_visible()
     assert not LinkedAccount.objects.filter(user=riverton.resident).exists()
 
 
@@ -102,8 +103,8 @@ def test_clerk_answers_a_cant_link_call_and_links_for_them(live_server, page, se
     second_page.get_by_label("Customer number").fill(s["customer_number"])
     second_page.get_by_label("Last name on the account").fill(s["last_name"] + "x")
     second_page.get_by_role("button", name="Link account").click()
-    assert second_page.get_by_text("We couldn't find an account with that customer number").is_visible()
-    assert second_page.get_by_text("Name does not match").count() == 0
+    expect(second_page.get_by_text("We couldn't find an account with that customer number")).to_be_visible()
+    expect(second_page.get_by_text("Name does not match")).to_have_count(0)
 
     sign_in(page, live_server, riverton.clerk, password)
     page.goto(city_url(live_server, "riverton", "/office/"))
@@ -111,18 +112,18 @@ def test_clerk_answers_a_cant_link_call_and_links_for_them(live_server, page, se
     page.get_by_label("Portal user").fill("rosa@example.org")
     page.get_by_role("button", name="Show attempts").click()
     row = page.get_by_role("row").filter(has_text=s["customer_number"])
-    assert row.get_by_text("Name does not match").is_visible()
-    assert row.get_by_role("cell", name=s["last_name"], exact=True).is_visible()
-    assert row.get_by_text(f"last name “{s['last_name']}x”").is_visible()
+    expect(row.get_by_text("Name does not match")).to_be_visible()
+    expect(row.get_by_role("cell", name=s["last_name"], exact=True)).to_be_visible()
+    expect(row.get_by_text(f"last name “{s['last_name']}x”")).to_be_visible()
     check_both_widths(page)
     row.get_by_role("link", name=re.compile("Link for them")).click()
     page.get_by_role("button", name="Link the account").click()
-    assert page.get_by_text("Confirm that you verified who the caller is").is_visible()
+    expect(page.get_by_text("Confirm that you verified who the caller is")).to_be_visible()
     check_both_widths(page)
     page.get_by_label("I verified this person's identity").check()
     page.get_by_role("button", name="Link the account").click()
-    assert page.get_by_text(f"Account {s['customer_number']} is now linked to rosa@example.org.").is_visible()
-    assert page.get_by_role("row").filter(has_text=s["customer_number"]).get_by_text("Linked now").is_visible()
+    expect(page.get_by_text(f"Account {s['customer_number']} is now linked to rosa@example.org.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=s["customer_number"]).get_by_text("Linked now")).to_be_visible()
 
     second_page.goto(city_url(live_server, "riverton", "/utility/"))
-    assert second_page.get_by_text(s["customer_number"]).first.is_visible()
+    expect(second_page.get_by_text(s["customer_number"]).first).to_be_visible()

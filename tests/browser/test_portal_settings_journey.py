@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from playwright.sync_api import expect
 import pytest
 
 from portal.models import PortalSettings
@@ -21,7 +22,7 @@ def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server,
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin").click()
     office_menu(page).get_by_role("link", name="General", exact=True).click()
-    assert page.get_by_role("heading", name="General settings").is_visible()
+    expect(page.get_by_role("heading", name="General settings")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Landing screen message").fill("Hydrant flushing on Elm Street\nMonday 8am to noon.")
     page.get_by_label("Main navigation drop-down label").fill("City Services")
@@ -36,8 +37,8 @@ def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server,
     colour.fill("#ffff00")
     page.get_by_text("White text on #ffff00: contrast 1.07:1. Too light: at least 4.5:1 is needed.").wait_for()
     page.get_by_role("button", name="Save colour").click()
-    assert page.get_by_text("White text on #ffff00 has a contrast of 1.07:1; it needs at least 4.5:1").is_visible()
-    assert page.get_by_text("The colour was not saved.").is_visible()
+    expect(page.get_by_text("White text on #ffff00 has a contrast of 1.07:1; it needs at least 4.5:1")).to_be_visible()
+    expect(page.get_by_text("The colour was not saved.")).to_be_visible()
     assert_accessible(page)
     assert PortalSettings.objects.get(tenant=riverton.tenant).theme_colour == "#1d4ed8"
 
@@ -57,23 +58,23 @@ def test_clerk_changes_the_landing_message_the_colour_and_the_photo(live_server,
     assert_accessible(page)
     # Removing asks first (like every delete in the office); keeping it changes nothing.
     page.get_by_role("link", name="Remove photo").click()
-    assert page.get_by_role("heading", name="Remove the main-page photo").is_visible()
-    assert page.get_by_role("img", name="Green hills under a blue sky").is_visible()
-    assert page.get_by_role("button", name="Remove photo").is_visible()
+    expect(page.get_by_role("heading", name="Remove the main-page photo")).to_be_visible()
+    expect(page.get_by_role("img", name="Green hills under a blue sky")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove photo")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Keep the photo").click()
-    assert page.get_by_role("link", name="Remove photo").is_visible()
+    expect(page.get_by_role("link", name="Remove photo")).to_be_visible()
     assert PortalSettings.objects.get(tenant=riverton.tenant).photo
 
     # What residents see: the welcome page with the message, the new colour and the renamed menu.
     page.goto(city_url(live_server, "riverton"))
-    assert page.get_by_text("Hydrant flushing on Elm Street").is_visible()
-    assert page.get_by_text("Monday 8am to noon.").is_visible()
+    expect(page.get_by_text("Hydrant flushing on Elm Street")).to_be_visible()
+    expect(page.get_by_text("Monday 8am to noon.")).to_be_visible()
     assert header_colour(page) == "rgb(20, 83, 45)"
     menu = page.locator(".departments summary")
     menu.focus()
     page.keyboard.press("Enter")  # the menu opens from the keyboard
-    assert page.locator(".departments").get_by_role("link", name="Utility Billing").is_visible()
+    expect(page.locator(".departments").get_by_role("link", name="Utility Billing")).to_be_visible()
     assert_accessible(page)
     page.set_viewport_size(DESKTOP)
     assert_accessible(page)

@@ -3,6 +3,7 @@ on a phone, every page accessible."""
 
 import time
 
+from playwright.sync_api import expect
 import pytest
 import time_machine
 
@@ -24,7 +25,7 @@ def test_clerk_sets_up_stripe_tests_cows_and_names_the_udfs(live_server, page, c
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()
     traveller.stop()
-    assert page.get_by_role("heading", name="Payment Providers").is_visible()
+    expect(page.get_by_role("heading", name="Payment Providers")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Stripe", exact=True).check()
@@ -32,7 +33,7 @@ def test_clerk_sets_up_stripe_tests_cows_and_names_the_udfs(live_server, page, c
     page.get_by_label("Stripe secret key").fill("sk_test_SECRET77")
     page.get_by_label("Stripe webhook signing secret").fill("whsec_HOOK88")
     page.get_by_role("button", name="Save payment provider").click()
-    assert page.get_by_text("This is a secret key: it goes in the secret key box below.").is_visible()
+    expect(page.get_by_text("This is a secret key: it goes in the secret key box below.")).to_be_visible()
     assert "WRONGBOX" not in page.content()
     assert_accessible(page)
 

@@ -1,5 +1,6 @@
 import re
 
+from playwright.sync_api import expect
 import pytest
 
 from ..factories import totp_code
@@ -17,14 +18,14 @@ def test_newcomer_registers_verifies_from_the_mail_and_lands_on_welcome(live_ser
     assert_accessible(page)
     page.get_by_role("link", name="Create your account").click()
     # The password rules are on the form before the first try.
-    assert page.get_by_text("at least 10 characters").is_visible()
+    expect(page.get_by_text("at least 10 characters")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Email").fill("newcomer@example.org")
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Password (again)").fill("short")
     page.get_by_role("button", name="Register").click()
-    assert page.get_by_text("This password is too short").is_visible()
+    expect(page.get_by_text("This password is too short")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Password", exact=True).fill("Blue-Heron-Lake-42")
@@ -45,9 +46,9 @@ def test_newcomer_registers_verifies_from_the_mail_and_lands_on_welcome(live_ser
     page.wait_for_url(re.compile(r"/welcome/next/$"))
     assert_accessible(page)
     page.get_by_role("link", name="Continue to the Homepage").click()
-    assert page.get_by_role("heading", name="Welcome to City of Riverton").is_visible()
-    assert page.get_by_text("Welcome, Riverton residents!").is_visible()
-    assert page.get_by_role("link", name=re.compile("Utility Billing")).first.is_visible()
+    expect(page.get_by_role("heading", name="Welcome to City of Riverton")).to_be_visible()
+    expect(page.get_by_text("Welcome, Riverton residents!")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Utility Billing")).first).to_be_visible()
     assert_accessible(page)
 
 
@@ -59,8 +60,8 @@ def test_clerk_logs_in_on_the_same_page_and_sees_the_admin_menu(live_server, pag
     page.get_by_label("Code").fill(totp_code(riverton.clerk))  # an office admin's second step
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Admin").click()
-    assert page.get_by_role("heading", name="Portal overview").is_visible()
-    assert page.get_by_text("rosa@example.org").is_visible()
+    expect(page.get_by_role("heading", name="Portal overview")).to_be_visible()
+    expect(page.get_by_text("rosa@example.org")).to_be_visible()
     assert_accessible(page)
 
 
@@ -71,8 +72,8 @@ def test_directory_and_unknown_city_pages(live_server, page, riverton):
     page.get_by_label("City or town name").fill("river")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="City of Riverton").click()
-    assert page.get_by_role("heading", name="Welcome to City of Riverton").is_visible()
+    expect(page.get_by_role("heading", name="Welcome to City of Riverton")).to_be_visible()
     response = page.goto(city_url(live_server, "atlantis"))
     assert response.status == 404
-    assert page.get_by_text("atlantis.localhost").is_visible()
+    expect(page.get_by_text("atlantis.localhost")).to_be_visible()
     assert_accessible(page)

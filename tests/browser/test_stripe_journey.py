@@ -10,6 +10,7 @@ localstripe. The portal's own page code (static/js/pay.js) is what it is in prod
 import re
 from decimal import Decimal
 
+from playwright.sync_api import expect
 import pytest
 
 from billing.payments.models import Payment
@@ -93,14 +94,14 @@ def test_paying_a_bill_by_card_with_stripe_elements(stripe_page, live_server, co
     page = stripe_page
     sign_in_and_open_the_bill(page, live_server, cows, riverton, password)
     enter_card(page, "4242424242424242")
-    assert page.get_by_text("Visa •••• 4242").is_visible()
-    assert page.get_by_text("$26.50").first.is_visible()  # $25.00 and the $1.50 minimum card fee
+    expect(page.get_by_text("Visa •••• 4242")).to_be_visible()
+    expect(page.get_by_text("$26.50").first).to_be_visible()  # $25.00 and the $1.50 minimum card fee
     assert_accessible(page)
 
     page.get_by_role("button", name="Pay $26.50").click()
     page.wait_for_url(re.compile(r"/pay/[A-Z0-9]+/$"))
-    assert page.get_by_role("heading", name="Thank you! Your payment was received.").is_visible()
-    assert page.get_by_text("Visa •••• 4242").is_visible()
+    expect(page.get_by_role("heading", name="Thank you! Your payment was received.")).to_be_visible()
+    expect(page.get_by_text("Visa •••• 4242")).to_be_visible()
     assert_accessible(page)
 
     payment = Payment.objects.get()
@@ -116,13 +117,13 @@ def test_a_card_that_needs_3d_secure_is_verified_on_the_page(stripe_page, live_s
     sign_in_and_open_the_bill(page, live_server, cows, riverton, password)
     enter_card(page, "4000002500003155")
     page.get_by_role("button", name="Pay $26.50").click()
-    assert page.get_by_role("heading", name="Verify your payment with your bank").is_visible()
+    expect(page.get_by_role("heading", name="Verify your payment with your bank")).to_be_visible()
     assert Payment.objects.get().state == "processing"
     assert_accessible(page, not_ours=("body > div",))  # localstripe's window standing in for the bank's
 
     page.get_by_role("button", name="Complete authentication").click()  # localstripe's stand-in for the bank
     page.wait_for_url(re.compile(r"/pay/[A-Z0-9]+/$"))
-    assert page.get_by_role("heading", name="Thank you! Your payment was received.").is_visible()
+    expect(page.get_by_role("heading", name="Thank you! Your payment was received.")).to_be_visible()
     assert Payment.objects.get().state == "charged"
     assert [i["status"] for i in localstripe.payment_intents()] == ["succeeded"]
     assert_card_number_never_reached_us(page, live_server, "4000002500003155")
