@@ -9,14 +9,14 @@ them. A bad filter is reported on its field and left out; the other filters stil
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, Callable, Iterable
 
 import django_filters
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,6 +76,7 @@ class OfficeFilterSet(django_filters.FilterSet):
 class ListPage:
     filters: OfficeFilterSet
     page: Page
+    totals: dict = field(default_factory=dict)
 
     @property
     def form(self) -> forms.Form:
@@ -87,10 +88,20 @@ def filtered(request, filterset_class: type[OfficeFilterSet], queryset: QuerySet
     return filterset_class(request.GET, queryset=queryset, tenant=request.tenant, request=request)
 
 
-def list_page(request, filterset_class: type[OfficeFilterSet], queryset: QuerySet) -> ListPage:
-    """The filtered rows, 50 a page (a page past the end is the last one)."""
+def list_page(request, filterset_class: type[OfficeFilterSet], queryset: QuerySet, *,
+              totals: dict | None = None) -> ListPage:
+    """The filtered rows, 50 a page (a page past the end is the last one).
+
+    `totals` are aggregates over every filtered row ({name: Sum(...)}), read in the same query as the
+    pager's row count (each is a pass over the rows: one, not two).
+    """
     filters = filtered(request, filterset_class, queryset)
-    return ListPage(filters, Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page")))
+    paginator = Paginator(filters.qs, PAGE_SIZE)
+    figures = {}
+    if totals:
+        figures = filters.qs.order_by().aggregate(listed=Count("pk"), **totals)
+        paginator.count = figures.pop("listed")  # Paginator.count is a cached property: this is its value
+    return ListPage(filters, paginator.get_page(request.GET.get("page")), figures)
 
 
 @dataclass(frozen=True)

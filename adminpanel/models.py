@@ -40,7 +40,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "-at"], name="audit_tenant_at"),
-                   models.Index(fields=["tenant", "action", "-at"], name="audit_tenant_action")]
+                   models.Index(fields=["tenant", "action", "-at"], name="audit_tenant_action"),
+                   models.Index(fields=["tenant", "actor_email"], name="audit_tenant_actor")]  # the Person filter
         ordering = ["-at", "-id"]
 
     def save(self, *args, **kwargs):

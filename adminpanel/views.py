@@ -131,11 +131,11 @@ def _payment_row(payment: Payment) -> dict:
 @require_GET
 def payments(request):
     """Show Completed Payments: every payment through the provider, newest first, filtered, 50 a page."""
-    listing = list_page(request, CompletedPaymentFilter, selectors.completed_payments(tenant=request.tenant))
     received = Q(state__in=[Payment.State.CHARGED, Payment.State.POSTED])
-    totals = listing.filters.qs.order_by().aggregate(
-        count=Count("id", filter=received), amount=Sum("amount", filter=received),
-        fee=Sum("fee", filter=received), total=Sum("total", filter=received))
+    listing = list_page(request, CompletedPaymentFilter, selectors.completed_payments(tenant=request.tenant), totals={
+        "count": Count("id", filter=received), "amount": Sum("amount", filter=received),
+        "fee": Sum("fee", filter=received), "total": Sum("total", filter=received)})
+    totals = listing.totals
     zero = Decimal("0.00")
     context = {
         "form": listing.form, "page": listing.page, "rows": [_payment_row(p) for p in listing.page.object_list],

@@ -177,6 +177,8 @@ class LinkAttempt(models.Model):
             models.Index(fields=["tenant", "user", "attempted_at"], name="link_attempt_user"),
             models.Index(fields=["tenant", "client_ip", "attempted_at"], name="link_attempt_ip"),
             models.Index(fields=["tenant", "outcome", "-attempted_at"], name="link_attempt_recent"),
+            # Failed link attempts, newest first: three outcomes in one order, so not the index above.
+            models.Index(fields=["tenant", "-attempted_at", "-id"], name="link_attempt_newest"),
         ]
 
 

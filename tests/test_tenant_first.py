@@ -42,10 +42,17 @@ def rules_not_tenant_first(model: type[models.Model]) -> list[str]:
             if not fields or fields[0] != "tenant":
                 bad.append(f"constraint {constraint.name} {fields or constraint.expressions}")
     for index in meta.indexes:
-        fields = [f.lstrip("-") for f in index.fields]
-        if not fields or fields[0] != "tenant":
+        if leading_field(index) != "tenant":
             bad.append(f"index {index.name} {index.fields or index.expressions}")
     return bad
+
+
+def leading_field(index: models.Index) -> str | None:
+    """The field an index starts with: its first field, or its first expression when that is a plain F()."""
+    if index.fields:
+        return index.fields[0].lstrip("-")
+    first = index.expressions[0] if index.expressions else None
+    return first.name if isinstance(first, models.F) else None
 
 
 def test_the_walk_finds_the_tenant_owned_tables():

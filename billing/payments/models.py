@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -170,7 +171,10 @@ class Payment(models.Model):
                        models.UniqueConstraint(fields=["tenant", "idempotency_key"], name="payment_idempotency_unique")]
         indexes = [models.Index(fields=["tenant", "state", "-created_at"], name="payment_state_recent"),
                    models.Index(fields=["tenant", "user", "-created_at"], name="payment_user_recent"),
-                   models.Index(fields=["tenant", "provider_payment_id"], name="payment_provider_id")]
+                   models.Index(fields=["tenant", "provider_payment_id"], name="payment_provider_id"),
+                   # Completed Payments' order and the Overview's today/this period: newest paid first.
+                   models.Index(models.F("tenant"), Coalesce("charged_at", "created_at").desc(), models.F("id").desc(),
+                                name="payment_paid_recent")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.total} {self.state}"
