@@ -213,3 +213,59 @@ class StaffInvitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+
+
+class NotificationChoice(models.Model):
+    """One address's yes or no to one category of mail (or texts) from one city.
+
+    Kept per address, not per user, so an address that is not a portal user (the email Caselle has on
+    an account, which gets Email Bills) can unsubscribe too; a portal user's choices on My profile are
+    the rows for their own email and phone. No row means yes. Written by customers/notifications/.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        TEXT = "text", _("Text message")
+
+    class Source(models.TextChoices):
+        PROFILE = "profile", _("My profile")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="notification_choices")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    address = models.CharField(max_length=254)  # email lower-cased, or an E.164 phone
+    category = models.CharField(max_length=20)  # a customers.notifications.Category value
+    allowed = models.BooleanField(default=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.PROFILE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "channel", "address", "category"],
+                                    name="notification_choice_unique"),
+        ]
+        indexes = [
+            # opted_out(): the refusals of one category among a list of addresses.
+            models.Index(fields=["tenant", "channel", "category", "allowed", "address"],
+                         name="notification_choice_refusals"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} {'yes' if self.allowed else 'no'} to {self.category} at {self.tenant.slug}"
+
+
+class TextConsent(models.Model):
+    """A phone number's consent to receive text messages from one city (no row: no texts)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="text_consents")
+    phone = models.CharField(max_length=20)  # E.164
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="text_consents")
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "phone"], name="text_consent_unique")]
+        indexes = [models.Index(fields=["tenant", "user"], name="text_consent_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} takes texts from {self.tenant.slug}"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("customers.urls")),
+    path("unsubscribe/", include("customers.unsubscribe_urls")),
     path("office/", include("adminpanel.urls")),
     path("utility/", include("customers.link_urls")),
     path("utility/", include("billing.accounts.urls")),
