@@ -9,3 +9,9 @@ class CustomersConfig(AppConfig):
         from . import user_cache
 
         user_cache.connect()
+
+        from allauth.account.signals import email_changed
+
+        from .notifications.writes import email_changed as carry_notification_choices
+
+        email_changed.connect(carry_notification_choices, dispatch_uid="customers.notifications.email_changed")

@@ -256,16 +256,14 @@ class NotificationChoice(models.Model):
 
 
 class TextConsent(models.Model):
-    """A phone number's consent to receive text messages from one city (no row: no texts)."""
+    """A portal user's yes to text messages from one city, at the mobile phone on their profile (no row: no texts)."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="text_consents")
-    phone = models.CharField(max_length=20)  # E.164
-    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="text_consents")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="text_consents")
     given_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "phone"], name="text_consent_unique")]
-        indexes = [models.Index(fields=["tenant", "user"], name="text_consent_by_user")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="text_consent_tenant_user")]
 
     def __str__(self) -> str:
-        return f"{self.phone} takes texts from {self.tenant.slug}"
+        return f"{self.user} takes texts from {self.tenant.slug}"

@@ -223,6 +223,16 @@ def make_second_admin(city):
     return {"membership_id": membership.id}
 
 
+def make_unsubscribe_link(city):
+    """The one-click unsubscribe link of the resident's newsletters (its signed token names the city)."""
+    from customers.notifications import Category, read_unsubscribe_token, unsubscribe_url
+
+    token = unsubscribe_url(tenant=city.tenant, address=city.resident.email, category=Category.NEWSLETTERS)
+    token = token.rstrip("/").rsplit("/", 1)[1]
+    assert read_unsubscribe_token(token).tenant_id == city.tenant.id
+    return {"token": token}
+
+
 # url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
     "linking:unlink": (make_linked_account, "GET"),
@@ -257,6 +267,7 @@ OBJECT_URLS = {
     "adminpanel:staff_remove": (make_second_admin, "POST"),  # the clerk is first asked to confirm it is them
     "adminpanel:staff_invite_cancel": (make_staff_invitation_id, "POST"),
     "adminpanel:staff_accept": (make_staff_invitation, "GET"),  # the invited resident's; anyone else's 404
+    "unsubscribe": (make_unsubscribe_link, "GET"),
 }
 
 # Office screens: their owner is the city's clerk, and the city's residents get 404 like strangers.
@@ -268,7 +279,8 @@ OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refun
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
 # people of the same city may see them.
-CITY_WIDE = {"communications:pdf"}
+# The unsubscribe link is the same: its signed token, not the person, is the authority (no sign-in needed).
+CITY_WIDE = {"communications:pdf", "unsubscribe"}
 
 
 def make_email_kind(city):

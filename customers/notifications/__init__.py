@@ -7,7 +7,9 @@ not transactional; campaigns by text ask `text_recipients()`.
 from __future__ import annotations
 
 from .categories import Category
-from .choices import opted_out, text_recipients
+from .choices import choices_of, opted_out, text_recipients
 from .tokens import BadToken, read_unsubscribe_token, unsubscribe_url
+from .writes import NotOptional, carry_choices, save_preferences, unsubscribe
 
-__all__ = ["BadToken", "Category", "opted_out", "read_unsubscribe_token", "text_recipients", "unsubscribe_url"]
+__all__ = ["BadToken", "Category", "NotOptional", "carry_choices", "choices_of", "opted_out", "read_unsubscribe_token",
+           "save_preferences", "text_recipients", "unsubscribe", "unsubscribe_url"]

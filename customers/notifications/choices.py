@@ -6,12 +6,12 @@ import json
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from customers.models import NotificationChoice, TextConsent
 
-from .categories import Category
+from .categories import OPTIONAL, Category
 
 # Up to this many addresses go into a plain IN (...); longer lists travel as one array parameter.
 SHORT_LIST = 500
@@ -42,12 +42,26 @@ def _address_in_one_parameter(addresses: list[str]) -> RawSQL:
 
 
 def text_recipients(*, tenant, users, category: str) -> list[tuple]:
-    """(user, E.164 phone) of these users who gave a phone, took texts from this city and kept this category on."""
+    """(user, E.164 phone) of these users who gave a phone, said yes to texts from this city and kept this category."""
     with_phone = [u for u in users if u.phone]
     if not with_phone:
         return []
-    phones = {u.phone for u in with_phone}
-    consented = set(TextConsent.objects.filter(tenant=tenant, phone__in=phones).values_list("phone", flat=True))
-    refused = opted_out(tenant=tenant, addresses=consented, category=category,
+    consented = set(TextConsent.objects.filter(tenant=tenant, user_id__in=[u.pk for u in with_phone])
+                    .values_list("user_id", flat=True))
+    takers = [u for u in with_phone if u.pk in consented]
+    refused = opted_out(tenant=tenant, addresses=[u.phone for u in takers], category=category,
                         channel=NotificationChoice.Channel.TEXT)
-    return [(u, u.phone) for u in with_phone if u.phone in consented and u.phone.lower() not in refused]
+    return [(u, u.phone) for u in takers if u.phone.lower() not in refused]
+
+
+def choices_of(*, tenant, user) -> dict:
+    """What My profile shows: {"email": {category: allowed}, "text": {...}, "texts": bool} (no row means yes)."""
+    rows = NotificationChoice.objects.filter(tenant=tenant).filter(
+        Q(channel=NotificationChoice.Channel.EMAIL, address=user.email.lower())
+        | Q(channel=NotificationChoice.Channel.TEXT, address=(user.phone or "-").lower()))
+    kept = {(r.channel, r.category): r.allowed for r in rows}
+    return {
+        "email": {c.value: kept.get(("email", c.value), True) for c in OPTIONAL},
+        "text": {c.value: kept.get(("text", c.value), True) for c in OPTIONAL},
+        "texts": bool(user.phone) and TextConsent.objects.filter(tenant=tenant, user=user).exists(),
+    }
