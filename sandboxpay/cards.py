@@ -20,7 +20,11 @@ TEST_BANK_ACCOUNTS = {
     "000123456789": "succeeded",
     "000111111116": "insufficient_funds",
     "000222222227": "account_closed",
+    # Paid and settled, then returned by the customer's bank (R01, insufficient funds) in a later deposit.
+    "000333333335": "returned_r01",
 }
+RETURNED_R01 = "returned_r01"
+RETURN_CODES = {RETURNED_R01: ("R01", "Insufficient funds")}
 FAILURE_MESSAGES = {
     "card_declined": "The card was declined.",
     "insufficient_funds": "There are not enough funds in this account.",

@@ -21,24 +21,32 @@ class SandboxToken(models.Model):
 
 
 class SandboxDeposit(models.Model):
-    """One day's settled payments, paid into the office's bank account."""
+    """One day's settled payments (less the day's returns), paid into the office's bank account.
+
+    One per city, merchant account ("" for the city's General account) and day.
+    """
 
     tenant_slug = models.CharField(max_length=40)
+    merchant = models.CharField(max_length=40, blank=True, default="")
     deposit_date = models.DateField()
     total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant_slug", "deposit_date"], name="sandbox_deposit_unique")]
+        constraints = [models.UniqueConstraint(fields=["tenant_slug", "merchant", "deposit_date"],
+                                               name="sandbox_deposit_unique")]
 
 
 class SandboxCharge(models.Model):
+    """A charge; a refund (negative, "refunded"); or an ACH return (negative, "returned", its R code in
+    failure_code, `token` naming the charge it takes back), in the deposit of the day the bank took it back."""
+
     charge_id = models.CharField(max_length=40, unique=True)
     idempotency_key = models.CharField(max_length=80, unique=True)
     tenant_slug = models.CharField(max_length=40)
     token = models.CharField(max_length=40)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
-    status = models.CharField(max_length=20)  # succeeded or failed
+    status = models.CharField(max_length=20)  # succeeded, failed, refunded or returned
     failure_code = models.CharField(max_length=40, blank=True)
     failure_message = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

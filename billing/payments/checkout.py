@@ -92,7 +92,8 @@ def start_checkout(*, tenant: Tenant, items: list[ItemSpec], method: MethodSpec,
     if not items:
         raise CheckoutError(_("There is nothing to pay."))
     check_items(tenant=tenant, items=items)
-    account = current_account(tenant)
+    # Utility bills alone go to the city's Utility account when it has one (Deposit Reconciliation's choice).
+    account = current_account(tenant, utility_bills=all(i.kind == PaymentItem.Kind.UTILITY for i in items))
     try:
         provider = provider_from_account(account)
     except ProviderError:

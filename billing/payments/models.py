@@ -129,6 +129,7 @@ class Payment(models.Model):
         POSTED = "posted", _("Posted")
         FAILED = "failed", _("Failed")
         REFUNDED = "refunded", _("Refunded")
+        RETURNED = "returned", _("Returned by the bank")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payments")
     reference = models.CharField(max_length=40)  # unique within the city (Meta)
@@ -164,6 +165,9 @@ class Payment(models.Model):
     # A success that arrived after the payment was marked failed: money taken, waiting for the office.
     late_success_at = models.DateTimeField(null=True, blank=True)
     late_success_payment_id = models.CharField(max_length=120, blank=True)
+    # A bank debit the customer's bank took back after it settled (returns.py): when, and its ACH code.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.CharField(max_length=120, blank=True)
 
     class Meta:
         # Tenant first everywhere, so the table can be distributed by city.

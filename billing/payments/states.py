@@ -16,9 +16,13 @@ who acted. The moves:
   failed     → refunded     the office chose "Refund it" for such a late success
   charged    → refunded,
   posted     → refunded     a refund of money taken (kept open for refunds from the office)
+  charged    → returned,
+  posted     → returned     the customer's bank took a settled bank debit back (an ACH return, R01...),
+                            found in a later deposit by returns.py; a posted receipt stays posted
 
 An actor says who acted: a signed-in customer, a guest, an office clerk (with their user), a task
-("task:post_waiting_payments"), a provider's webhook ("webhook:stripe") or recovery.
+("task:post_waiting_payments"), a provider's webhook ("webhook:stripe"), the provider's own report
+("provider:sandbox", an ACH return) or recovery.
 """
 
 from __future__ import annotations
@@ -33,10 +37,11 @@ S = Payment.State
 ALLOWED: dict[str, set[str]] = {
     S.CREATED: {S.PROCESSING, S.FAILED},
     S.PROCESSING: {S.PROCESSING, S.CHARGED, S.FAILED},
-    S.CHARGED: {S.POSTED, S.REFUNDED},
+    S.CHARGED: {S.POSTED, S.REFUNDED, S.RETURNED},
     S.FAILED: {S.FAILED, S.CHARGED, S.REFUNDED},
-    S.POSTED: {S.REFUNDED},
+    S.POSTED: {S.REFUNDED, S.RETURNED},
     S.REFUNDED: set(),
+    S.RETURNED: set(),
 }
 
 
@@ -72,6 +77,10 @@ class Actor:
     @classmethod
     def webhook(cls, provider: str) -> Actor:
         return cls(f"webhook:{provider}")
+
+    @classmethod
+    def provider(cls, name: str) -> Actor:
+        return cls(f"provider:{name}")
 
 
 RECOVERY = Actor("recovery")

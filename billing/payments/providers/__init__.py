@@ -101,14 +101,19 @@ def provider_from_account(account) -> Provider:
     if account.provider == "sandbox":
         from .sandbox import SandboxProvider
 
-        return SandboxProvider(account.tenant)
+        return SandboxProvider(account.tenant, account=account)
     # "none": the city has no provider set up; nothing can be charged (and never by the sandbox).
     raise ProviderError(f"no payment provider is set up ({account.provider!r})")
 
 
-def fingerprint(*, provider: str, publishable_key: str = "", secret_key: str = "", webhook_secret: str = "") -> str:
-    """A name for one set of keys that reveals none of them (the secrets are long and random)."""
-    text = "\0".join((provider, publishable_key, secret_key, webhook_secret))
+def fingerprint(*, provider: str, publishable_key: str = "", secret_key: str = "", webhook_secret: str = "",
+                name: str = "") -> str:
+    """A name for one set of keys that reveals none of them (the secrets are long and random).
+
+    A Utility account brings its name, so it differs from the General one even on the same keys (sandbox).
+    """
+    parts = (provider, publishable_key, secret_key, webhook_secret) + ((f"utility:{name}",) if name else ())
+    text = "\0".join(parts)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -120,10 +125,33 @@ def account_keys(settings) -> dict:
     return {"provider": settings.provider, "publishable_key": "", "secret_key": "", "webhook_secret": ""}
 
 
-def current_account(tenant):
-    """The ProviderAccount of the city's current settings, made the first time these keys are used."""
+def current_account(tenant, *, utility_bills: bool = False):
+    """The ProviderAccount of the city's current settings, made the first time these keys are used.
+
+    With `utility_bills` (a checkout of utility bills only), the city's Utility account on the same
+    provider when it has one.
+    """
     keys = account_keys(payment_settings(tenant))
     account, _ = tenant.provider_accounts.get_or_create(fingerprint=fingerprint(**keys), defaults=keys)
+    account.tenant = tenant
+    if utility_bills:
+        utility = (tenant.provider_accounts.filter(purpose="utility", provider=account.provider)
+                   .order_by("-id").first())
+        if utility is not None:
+            utility.tenant = tenant
+            return utility
+    return account
+
+
+def add_utility_account(*, tenant, name: str, keys: dict | None = None, general_name: str = ""):
+    """Give the city a second account at its provider for utility bills (and name the General one)."""
+    general = current_account(tenant)
+    if general_name and general.name != general_name:
+        type(general).objects.filter(pk=general.pk).update(name=general_name)
+        general.name = general_name
+    keys = keys or account_keys(payment_settings(tenant))
+    account, _ = tenant.provider_accounts.get_or_create(
+        fingerprint=fingerprint(**keys, name=name), defaults={**keys, "name": name, "purpose": "utility"})
     account.tenant = tenant
     return account
 
