@@ -56,9 +56,10 @@ def text_recipients(*, tenant, users, category: str) -> list[tuple]:
 
 def choices_of(*, tenant, user) -> dict:
     """What My profile shows: {"email": {category: allowed}, "text": {...}, "texts": bool} (no row means yes)."""
-    rows = NotificationChoice.objects.filter(tenant=tenant).filter(
-        Q(channel=NotificationChoice.Channel.EMAIL, address=user.email.lower())
-        | Q(channel=NotificationChoice.Channel.TEXT, address=(user.phone or "-").lower()))
+    own = Q(channel=NotificationChoice.Channel.EMAIL, address=user.email.lower())
+    if user.phone:
+        own |= Q(channel=NotificationChoice.Channel.TEXT, address=user.phone.lower())
+    rows = NotificationChoice.objects.filter(own, tenant=tenant)
     kept = {(r.channel, r.category): r.allowed for r in rows}
     return {
         "email": {c.value: kept.get(("email", c.value), True) for c in OPTIONAL},
