@@ -1,0 +1,172 @@
+"""Admin → Create Communications: write a mass email, preview it, send a test, send it, and follow it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from communications import rich_text
+from communications.campaigns import compose, queuing, services
+from communications.campaigns.audience import search_members
+from communications.campaigns.models import Campaign
+from communications.campaigns.selectors import access_campaign, campaign_list, follow_campaign
+from communications.texts.backends import texts_enabled
+from portal.access import office_admin_required
+
+from . import audit
+from .campaign_forms import VARIABLES, CampaignFilter, CampaignForm, initial_for
+from .communications_forms import refusal_to_form
+from .listing import list_page
+
+POLL_STOP = 286  # htmx stops polling on this status (the page is finished)
+
+
+@office_admin_required
+@never_cache
+@require_GET
+def campaigns(request):
+    """Create Communications: the campaigns sent (and drafts), newest first, with their counts."""
+    listing = list_page(request, CampaignFilter, campaign_list(tenant=request.tenant))
+    return render(request, "adminpanel/campaigns.html", {"form": listing.form, "page": listing.page,
+                                                          "rows": listing.page.object_list})
+
+
+def _compose_page(request, form, campaign=None, *, preview=None, found=None, status=200):
+    return render(request, "adminpanel/campaign_compose.html", {
+        "form": form, "campaign": campaign, "variables": VARIABLES, "texts": texts_enabled(),
+        # Rendered by the safe renderer and sanitized (communications.rich_text): allow-listed tags only.
+        "preview": preview and {"subject": preview.subject, "html": mark_safe(preview.html), "text": preview.text},
+        "searched": found is not None, "found_count": len(found or ())}, status=status)
+
+
+def _search(request, campaign):
+    """Find people: the form as typed, with the people found to tick (nothing saved)."""
+    found = search_members(tenant=request.tenant, query=request.POST.get("q", ""))
+    initial = {name: request.POST.get(name, "") for name in ("subject", "body", "attachment", "communication",
+                                                            "audience", "q", "text_body")}
+    initial.update(chosen=request.POST.getlist("chosen"), also_by_text=bool(request.POST.get("also_by_text")))
+    form = CampaignForm(initial=initial, tenant=request.tenant, found=found)
+    return _compose_page(request, form, campaign, found=found)
+
+
+def _saved(request, campaign, action: str):
+    edit_url = reverse("adminpanel:campaign_edit", kwargs={"campaign_id": campaign.pk})
+    if action == "preview":
+        return redirect(f"{edit_url}?preview=1#preview")
+    if action == "test":
+        try:
+            queuing.send_test(campaign=campaign, acting_user=request.user)
+        except Exception:  # the mailer's failure, said plainly; the draft is kept
+            messages.error(request, _("The test could not be sent just now. Try again in a few minutes."))
+            return redirect(edit_url)
+        audit.record(request, "campaign.test", _("Sent a test of the mass email “%(subject)s” to %(email)s.")
+                     % {"subject": campaign.subject, "email": request.user.email}, target=f"campaign {campaign.pk}")
+        messages.success(request, _("A test was sent to %(email)s.") % {"email": request.user.email})
+        return redirect(edit_url)
+    if action == "review":
+        return redirect("adminpanel:campaign_send", campaign_id=campaign.pk)
+    messages.success(request, _("The draft was saved."))
+    return redirect(edit_url)
+
+
+def _compose(request, campaign=None):
+    action = request.POST.get("action", "save")
+    if request.method == "POST" and action == "search":
+        return _search(request, campaign)
+    if request.method != "POST":
+        form = CampaignForm(initial=initial_for(campaign) if campaign else None, tenant=request.tenant)
+        shown = None
+        if campaign and request.GET.get("preview"):
+            shown = compose.render_one(tenant=request.tenant, subject=campaign.subject, body=campaign.body,
+                                       values=compose.person_values(first_name=request.user.first_name,
+                                                                    last_name=request.user.last_name,
+                                                                    email=request.user.email))
+        return _compose_page(request, form, campaign, preview=shown)
+    form = CampaignForm(request.POST, request.FILES, tenant=request.tenant)
+    if form.is_valid():
+        try:
+            saved = services.save_draft(tenant=request.tenant, draft=form.draft(), acting_user=request.user,
+                                        campaign=campaign)
+        except ValidationError as refused:
+            refusal_to_form(form, refused) if hasattr(refused, "error_dict") else form.add_error(None, refused)
+        else:
+            audit.record(request, "campaign.save", _("Saved the mass email “%(subject)s” (draft).")
+                         % {"subject": saved.subject}, target=f"campaign {saved.pk}")
+            return _saved(request, saved, action)
+    return _compose_page(request, form, campaign, status=400)
+
+
+@office_admin_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def campaign_new(request):
+    """Write a new mass email: Preview, Send me a test, Save draft, or Review and send."""
+    return _compose(request)
+
+
+@office_admin_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, campaign_id: int):
+    """Change a draft (a campaign already sent opens its progress page)."""
+    campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
+    if campaign.state != Campaign.State.DRAFT:
+        return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
+    return _compose(request, campaign)
+
+
+@office_admin_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def campaign_send(request, campaign_id: int):
+    """Send: says how many people will receive it, and sends when the clerk confirms."""
+    campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
+    if campaign.state != Campaign.State.DRAFT:
+        return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
+    if request.method == "POST":
+        try:
+            count = services.send_campaign(campaign=campaign, acting_user=request.user)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect("adminpanel:campaign_edit", campaign_id=campaign.pk)
+        audit.record(request, "campaign.send", _("Sent the mass email “%(subject)s” to %(count)s people.")
+                     % {"subject": campaign.subject, "count": count}, target=f"campaign {campaign.pk}")
+        messages.success(request, _("Sending to %(count)s people.") % {"count": count})
+        return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
+    return render(request, "adminpanel/campaign_send.html", {
+        "campaign": campaign, "count": services.recipient_count(campaign=campaign), "texts": texts_enabled()})
+
+
+@office_admin_required
+@never_cache
+@require_GET
+def campaign_detail(request, campaign_id: int):
+    """A campaign and its progress bar (polled by htmx every 2 s until it is finished)."""
+    campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
+    progress = follow_campaign(campaign=campaign)
+    # The stored body was sanitized when saved; sanitized again before it is shown.
+    context = {"campaign": campaign, "progress": progress, "body": mark_safe(rich_text.sanitize(campaign.body))}
+    if request.htmx:
+        return render(request, "adminpanel/campaign_progress.html", context,
+                      status=POLL_STOP if progress.finished or campaign.state == Campaign.State.DRAFT else 200)
+    return render(request, "adminpanel/campaign.html", context)
+
+
+@office_admin_required
+@require_POST
+def campaign_cancel(request, campaign_id: int):
+    """Stop queuing the rest of a campaign (what is already queued still goes out)."""
+    campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
+    if services.cancel_campaign(campaign=campaign, acting_user=request.user):
+        audit.record(request, "campaign.cancel", _("Cancelled the mass email “%(subject)s”.")
+                     % {"subject": campaign.subject}, target=f"campaign {campaign.pk}")
+        messages.success(request, _("The rest of this campaign will not be sent."))
+    else:
+        messages.info(request, _("This campaign is no longer being queued: nothing was cancelled."))
+    return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
