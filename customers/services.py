@@ -48,5 +48,11 @@ def create_office_admin(*, tenant: Tenant, email: str, password: str | None) -> 
 
 
 def update_phone(*, user: User, phone: str) -> None:
-    user.phone = phone
+    """Change the person's mobile phone; their text choices at every city go with the number."""
+    from .notifications import carry_choices
+    from .models import NotificationChoice
+
+    old, user.phone = user.phone, phone
     user.save(update_fields=["phone"])
+    if old and phone and old != phone:
+        carry_choices(channel=NotificationChoice.Channel.TEXT, old=old, new=phone)

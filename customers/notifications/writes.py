@@ -49,10 +49,9 @@ def save_preferences(*, tenant, user: User, email: Mapping[str, bool], phone: st
         _set(tenant=tenant, channel=EMAIL, address=user.email, category=category, allowed=allowed, changed_by=user,
              source=NotificationChoice.Source.PROFILE)
     if phone != user.phone:
-        old, user.phone = user.phone, phone
-        user.save(update_fields=["phone"])
-        if old and phone:
-            carry_choices(channel=TEXT, old=old, new=phone)
+        from customers.services import update_phone
+
+        update_phone(user=user, phone=phone)
     if texts and phone:
         TextConsent.objects.get_or_create(tenant=tenant, user=user)
     else:
