@@ -45,6 +45,8 @@ def actor_label(event) -> str:
         return _("Automatic (%(task)s)") % {"task": label[5:]}
     if label.startswith("webhook:"):
         return _("Notice from %(provider)s") % {"provider": label[8:].title()}
+    if label.startswith("provider:"):
+        return _("Reported by %(provider)s") % {"provider": label[9:].title()}
     if label == "recovery":
         return _("Recovery of an unanswered charge")
     return label or _("Not recorded")

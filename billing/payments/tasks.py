@@ -23,3 +23,23 @@ def post_waiting_payments() -> dict:
     except Exception:  # a provider's surprise must not stop every city's posting this round
         logging.getLogger(__name__).exception("recovering unanswered charges failed; posting anyway")
     return posting.post_due_items()
+
+
+@shared_task(name="billing.tasks.find_returns")
+def find_returns() -> dict:
+    """Beat, daily: each city's ACH returns in its recent deposits, applied once (billing/payments/returns.py)."""
+    import logging
+
+    from portal.tenant_work import active_tenants, working_for
+
+    from . import returns
+
+    done = {}
+    for tenant in active_tenants():
+        with working_for(tenant):
+            try:
+                done[tenant.slug] = returns.find_returns(tenant=tenant)
+            except Exception:  # one city's trouble must not stop the others'
+                logging.getLogger(__name__).exception("finding returns failed for a city")
+                done[tenant.slug] = "failed"
+    return done

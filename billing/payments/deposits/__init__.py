@@ -24,6 +24,7 @@ from ..models import Payment, PaymentItem
 from ..provider_account import ProviderAccount
 
 ZERO = Decimal("0.00")
+PAYING = ("sandbox", "stripe")  # providers whose money reaches a bank
 KIND_LABELS = {"payment": _("Payment"), "refund": _("Refund"), "return": _("Return"), "other": _("Other")}
 
 
@@ -140,9 +141,13 @@ class DepositReport:
         return counts
 
 
-def reconciliation_accounts(*, tenant: Tenant) -> list[ProviderAccount]:
-    """The city's accounts that pay money into its bank (every provider that is not "not set up")."""
-    return list(tenant.provider_accounts.filter(provider__in=("sandbox", "stripe")).order_by("purpose", "name", "-id"))
+def reconciliation_accounts(*, tenant: Tenant):
+    """The city's accounts that pay money into its bank, General first (its current one made if it has none yet)."""
+    from ..providers import current_account, payment_settings
+
+    if payment_settings(tenant).provider in PAYING:
+        current_account(tenant)
+    return tenant.provider_accounts.filter(provider__in=PAYING).order_by("purpose", "name", "-id")
 
 
 def read_provider_deposit(*, tenant: Tenant, account: ProviderAccount, deposit_date: date) -> ProviderDeposit | None:
