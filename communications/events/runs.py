@@ -24,7 +24,7 @@ from portal.models import Tenant
 from .models import EmailEvent, EventRun
 from .schedule import due_at, fires_on
 from .selection import CaselleUnavailable, Reminder, select_reminders
-from .services import TEMPLATE_OF, city_events
+from .services import TEMPLATE_OF, city_events, may_start
 
 logger = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=10)  # longer than the largest run; a dead worker's run waits this long
@@ -32,18 +32,21 @@ RETRY_AFTER = timedelta(minutes=5)  # when COWS could not refresh the balances
 MAX_RUNS = 10  # per city per sweep (a city has two events)
 
 
-def make_runs(*, tenant: Tenant, day: date) -> int:
+def make_runs(*, tenant: Tenant, day: date, now: datetime | None = None) -> int:
     """Today's run of each enabled event that fires today (made once whatever races); returns how many were new."""
+    now = now or timezone.now()
     made = 0
     for event in city_events(tenant=tenant):
         if not event.enabled or not fires_on(day=day, weekday=event.weekday):
             continue
         if event.runs.filter(run_date=day).exists():
             continue
+        at = due_at(day=day, send_at=event.send_at, zone=tenant.zone)
+        if not may_start(due=at, now=now):
+            continue
         try:
             with transaction.atomic():
-                EventRun.objects.create(tenant=tenant, event=event, run_date=day,
-                                        due_at=due_at(day=day, send_at=event.send_at, zone=tenant.zone))
+                EventRun.objects.create(tenant=tenant, event=event, run_date=day, due_at=at)
             made += 1
         except IntegrityError:  # another sweep made it a moment ago
             pass
@@ -124,7 +127,7 @@ def sweep_city(*, tenant: Tenant) -> dict:
     now = timezone.now()
     today = timezone.localdate(now, timezone=tenant.zone)
     give_up_old_runs(tenant=tenant, today=today, now=now)
-    make_runs(tenant=tenant, day=today)
+    make_runs(tenant=tenant, day=today, now=now)
     token, runs = claim_due(tenant=tenant, now=now)
     done = {}
     for run in runs:

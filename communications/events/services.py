@@ -20,6 +20,9 @@ DEFAULTS = {EmailEvent.Kind.PAYMENT_DUE: {"send_at": time(6, 0), "days": 3},
 TEMPLATE_OF = {EmailEvent.Kind.PAYMENT_DUE: "payment_reminder", EmailEvent.Kind.PAST_DUE: "past_due"}
 DAYS_WORD = {EmailEvent.Kind.PAYMENT_DUE: _("before the due date"), EmailEvent.Kind.PAST_DUE: _("after the due date")}
 MAX_DAYS = 30
+# A run is made from the first sweep of the city's day; one made later (the event was just turned on
+# or moved past its time) fires only if its time is less than this long ago, else the next day.
+CATCH_UP = timedelta(hours=1)
 
 
 def city_events(*, tenant: Tenant) -> list[EmailEvent]:
@@ -73,11 +76,21 @@ def next_run_at(*, event: EmailEvent, now: datetime | None = None) -> datetime |
     today = timezone.localdate(now, timezone=zone)
     started = set(event.runs.filter(run_date__gte=today).exclude(state=EventRun.State.DUE)
                   .values_list("run_date", flat=True))
+    waiting = event.runs.filter(run_date=today, state=EventRun.State.DUE).exists()
     for offset in range(8):
         day = today + timedelta(days=offset)
-        if day not in started and fires_on(day=day, weekday=event.weekday):
-            return due_at(day=day, send_at=event.send_at, zone=zone)
+        if day in started or not fires_on(day=day, weekday=event.weekday):
+            continue
+        at = due_at(day=day, send_at=event.send_at, zone=zone)
+        if day == today and not waiting and not may_start(due=at, now=now):
+            continue  # today's time has long gone: the next day it fires
+        return at
     return None
+
+
+def may_start(*, due: datetime, now: datetime) -> bool:
+    """A day's run not made yet (an event just turned on or moved, a new city) still fires within CATCH_UP."""
+    return now <= due + CATCH_UP
 
 
 def statuses(*, tenant: Tenant) -> list[EventStatus]:
