@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -48,8 +49,15 @@ class NotificationsForm(forms.Form):
 
 
 def initial_for(choices: dict, *, phone: str) -> dict:
-    """The form's initial values from choices_of()."""
-    initial = {"phone": phone, "texts": choices["texts"]}
+    """The form's initial values from choices_of() (a US phone shown as people write it)."""
+    initial = {"phone": _as_written(phone), "texts": choices["texts"]}
     initial.update({f"email_{k}": v for k, v in choices["email"].items()})
     initial.update({f"text_{k}": v for k, v in choices["text"].items()})
     return initial
+
+
+def _as_written(phone: str) -> str:
+    """+13035550123 → (303) 555-0123; a number of another country stays in E.164."""
+    if not phone.startswith("+1"):
+        return phone
+    return phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.NATIONAL)

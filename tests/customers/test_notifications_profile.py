@@ -63,8 +63,9 @@ def test_a_phone_and_yes_to_texts_then_offers_text_choices(riverton, client_for)
     assert rosa.phone == "+13035550199"
     assert TextConsent.objects.filter(tenant=riverton.tenant, user=rosa).exists()
     assert text_recipients(tenant=riverton.tenant, users=[rosa], category="bills") == [(rosa, "+13035550199")]
-    page = text(client.get(URL))
-    assert page.count("By text message") == 4
+    response = client.get(URL)
+    assert text(response).count("By text message") == 4
+    assert 'value="(303) 555-0199"' in response.content.decode()  # as people write it
     # Reminders by email only.
     data = {**ALL_ON, "phone": "+13035550199", "texts": "on", "text_bills": "on", "text_autopay": "on",
             "text_newsletters": "on"}
