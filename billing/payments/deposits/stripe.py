@@ -38,8 +38,8 @@ def _intent_of(source) -> str:
     return intent if isinstance(intent, str) else intent.get("id", "")
 
 
-def line_from(txn) -> ProviderLine | None:
-    """One balance transaction as a deposit line (None for the payout's own transaction)."""
+def line_from(txn: dict) -> ProviderLine | None:
+    """One balance transaction (as a dict) as a deposit line (None for the payout's own transaction)."""
     kind = txn["type"]
     if kind == "payout":
         return None
@@ -68,7 +68,7 @@ def read(*, tenant, account, deposit_date: date) -> ProviderDeposit | None:
         for payout in payouts:
             txns = client.v1.balance_transactions.list(params={"payout": payout["id"], "limit": 100,
                                                                "expand": ["data.source"]})
-            lines += [line for line in map(line_from, txns.auto_paging_iter()) if line is not None]
+            lines += [line for line in (line_from(t.to_dict()) for t in txns.auto_paging_iter()) if line is not None]
     except (ProviderError, stripe.StripeError) as exc:
         raise DepositsUnavailable(_("Stripe could not be asked about deposits: %(error)s")
                                   % {"error": getattr(exc, "user_message", None) or str(exc)}) from exc
