@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
@@ -69,9 +68,10 @@ def settings_changed(request, *, area: str, lines: list[str]) -> None:
 
 
 def _send(tenant, subject: str, body: str, recipients: list[str]) -> None:
-    # One message each: the admins' addresses are not shown to one another.
-    messages = [EmailMessage(subject, body, None, [address]) for address in recipients]
+    from communications.outbox import queue_email
+
+    # One message each (the outbox's rows are one per address): the admins' addresses are not shown to one another.
     try:
-        get_connection().send_messages(messages)
-    except Exception:  # a notice that cannot be sent must not undo or break the change it reports
-        logger.exception("could not send the settings-changed email", extra={"tenant": tenant.slug})
+        queue_email(tenant=tenant, kind="office_notice", to=recipients, subject=subject, text=body)
+    except Exception:  # a notice that cannot be queued must not undo or break the change it reports
+        logger.exception("could not queue an office notice", extra={"tenant": tenant.slug})

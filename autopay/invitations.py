@@ -90,7 +90,8 @@ def send_invitation_email(*, invitation: Invitation) -> bool:
         "expires_on": date_format(timezone.localtime(invitation.expires_at, tenant.zone), "M j, Y"),
         "office_contact": office_contact(tenant),
     }
-    return send_templated(tenant=tenant, kind="autopay_invitation", to=[invitation.email], context=context)
+    return send_templated(tenant=tenant, kind="autopay_invitation", to=[invitation.email], context=context,
+                          key=f"autopay_invitation:{invitation.pk}", account_number=invitation.customer_number)
 
 
 def open_invitation(*, tenant: Tenant, token: str) -> Invitation | None:

@@ -8,6 +8,9 @@ before the card AutoPay uses expires. Each is sent once: a conditional update ma
 from __future__ import annotations
 
 import calendar
+import hashlib
+import json
+import uuid
 import logging
 from datetime import date, timedelta
 
@@ -32,9 +35,11 @@ def queue(kind: str, *, enrollment_id: int, scheduled_id: int | None = None, ext
     """Send this email from a worker once the current transaction commits (never from the request)."""
     from .tasks import send_notice
 
+    key = f"autopay:{kind}:{enrollment_id}:{uuid.uuid4().hex}"  # a redelivered task queues no second email
+
     def send():
         try:
-            send_notice.delay(kind, enrollment_id, scheduled_id, extra or {})
+            send_notice.delay(kind, enrollment_id, scheduled_id, extra or {}, key)
         except Exception:
             logger.exception("could not queue the %s email", kind)
 
@@ -72,7 +77,12 @@ def next_payment_text(enrollment: Enrollment) -> str:
                                                                               "date": _date(sp.charge_on)}
 
 
-def send_notice(*, kind: str, enrollment_id: int, scheduled_id: int | None = None, extra: dict | None = None) -> bool:
+def _fingerprint(extra: dict | None) -> str:
+    return hashlib.sha256(json.dumps(extra or {}, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def send_notice(*, kind: str, enrollment_id: int, scheduled_id: int | None = None, extra: dict | None = None,
+                key: str | None = None) -> bool:
     """Build and send one AutoPay email to the person who runs the enrollment."""
     enrollment = Enrollment.objects.select_related("tenant", "user", "method").get(pk=enrollment_id)
     scheduled = ScheduledPayment.objects.filter(pk=scheduled_id).first() if scheduled_id else None
@@ -88,7 +98,10 @@ def send_notice(*, kind: str, enrollment_id: int, scheduled_id: int | None = Non
                                                           enrollment.tenant.zone).date()),
                        cancelled=_("The scheduled payment that had not started was cancelled.") if cancelled else "")
     context.update({k: str(v) for k, v in (extra or {}).items()})
-    return send_templated(tenant=enrollment.tenant, kind=kind, to=[enrollment.user.email], context=context)
+    # Without a key of the caller's, the same notice for the same scheduled payment is queued once.
+    key = key or f"autopay:{kind}:{enrollment.pk}:{scheduled_id or 0}:{_fingerprint(extra)}"
+    return send_templated(tenant=enrollment.tenant, kind=kind, to=[enrollment.user.email], context=context, key=key,
+                          user=enrollment.user, account_number=enrollment.customer_number)
 
 
 def send_reminders(*, tenant: Tenant, today: date) -> int:
@@ -138,5 +151,6 @@ def send_expiry_notices(*, tenant: Tenant, today: date) -> int:
         if Enrollment.objects.filter(pk=enrollment.pk, expiry_notice=enrollment.expiry_notice).update(
                 expiry_notice=mark) == 1:
             sent += send_notice(kind="autopay_card_expiring", enrollment_id=enrollment.pk,
-                                extra={"expires": date_format(expires, "F Y")})
+                                extra={"expires": date_format(expires, "F Y")},
+                                key=f"autopay:card_expiring:{enrollment.pk}:{mark}")
     return sent

@@ -46,14 +46,14 @@ def charge_scheduled(scheduled_id: int) -> str:
 
 @shared_task(name="autopay.tasks.send_notice", autoretry_for=(ConnectionError, OSError), retry_backoff=60,
              max_retries=5)
-def send_notice(kind: str, enrollment_id: int, scheduled_id: int | None, extra: dict) -> bool:
+def send_notice(kind: str, enrollment_id: int, scheduled_id: int | None, extra: dict, key: str | None = None) -> bool:
     """Send one AutoPay email."""
     from .models import Enrollment
     from .notices import send_notice as send
 
     tenant_id = Enrollment.objects.values_list("tenant_id", flat=True).get(pk=enrollment_id)
     with opened(tenant_id):
-        return send(kind=kind, enrollment_id=enrollment_id, scheduled_id=scheduled_id, extra=extra)
+        return send(kind=kind, enrollment_id=enrollment_id, scheduled_id=scheduled_id, extra=extra, key=key)
 
 
 @shared_task(name="autopay.tasks.schedule_after_close")

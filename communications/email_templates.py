@@ -17,7 +17,7 @@ from customers.models import User
 from portal.models import Tenant
 
 from . import rich_text
-from .mailing import RenderedEmail, current_template, default_template, render, send_rendered
+from .mailing import RenderedEmail, current_template, default_template, render
 from .models import EmailTemplate
 from .samples import sample_context
 from .templates_registry import KINDS, LINK_VARIABLES, EmailKind
@@ -122,7 +122,10 @@ def send_test_email(*, tenant: Tenant, kind: str, subject: str, body: str, actin
     """Send the subject and body, with the sample account's values, to the clerk's own address ("[Test] …")."""
     email = preview(tenant=tenant, kind=kind, subject=subject, body=body)
     email = RenderedEmail(subject=(_("[Test]") + " " + email.subject)[:200], text=email.text, html=email.html)
-    send_rendered(email, to=[acting_user.email])
+    from .outbox import queue_email
+
+    queue_email(tenant=tenant, kind=kind, to=[acting_user.email], subject=email.subject, text=email.text,
+                html=email.html, user=acting_user, source="test")
     logger.info("email template test sent", extra={"kind": kind, "acting_user_id": acting_user.id})
     return email
 

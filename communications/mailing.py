@@ -6,10 +6,8 @@ made from it.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
 from portal.models import Tenant
@@ -17,8 +15,6 @@ from portal.models import Tenant
 from . import rich_text
 from .models import EmailTemplate
 from .templates_registry import KINDS, fill
-
-logger = logging.getLogger(__name__)
 
 SUBJECT_LIMIT = 200
 
@@ -75,23 +71,10 @@ def html_document(body: str, *, lang: str | None = None) -> str:
             f'<body style="font-family: sans-serif; line-height: 1.5">\n{body}\n</body></html>\n')
 
 
-def send_rendered(email: RenderedEmail, *, to: list[str]) -> None:
-    """Hand one rendered email to the mailer (text/plain with a text/html alternative); raises on failure."""
-    message = EmailMultiAlternatives(email.subject, email.text, None, to)
-    message.attach_alternative(html_document(email.html), "text/html")
-    message.send()
+def send_templated(*, tenant: Tenant, kind: str, to: list[str], context: dict, key: str, user=None,
+                   account_number: str = "") -> bool:
+    """Queue one automatic email to these addresses (the outbox sends it once per key); False when none queued."""
+    from .outbox import queue_templated
 
-
-def send_templated(*, tenant: Tenant, kind: str, to: list[str], context: dict) -> bool:
-    """Send one automatic email to these addresses; False (logged) when it could not be handed to the mailer."""
-    to = [address for address in to if address]
-    if not to:
-        return False
-    with translation.override(translation.get_language() or "en"):
-        email = render_email(tenant=tenant, kind=kind, context=context)
-    try:
-        send_rendered(email, to=to)
-    except Exception:
-        logger.exception("could not send the %s email", kind, extra={"tenant": tenant.slug})
-        return False
-    return True
+    return queue_templated(tenant=tenant, kind=kind, to=to, context=context, key=key, category=KINDS[kind].category,
+                           user=user, account_number=account_number) > 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import time
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -79,6 +78,8 @@ def record_failure(tenant, reason: str) -> None:
 
 
 def _alert(tenant, *, down: bool) -> None:
+    from communications.outbox import queue_email
+
     from .models import CowsLink
     from .settings import alert_recipients
 
@@ -91,9 +92,9 @@ def _alert(tenant, *, down: bool) -> None:
         subject = _("COWS is running again")
     body = render_to_string("cows_bridge/link_alert.txt", {"tenant": tenant, "down": down})
     try:
-        send_mail(f"[{tenant.name}] {subject}", body, None, recipients)
-    except Exception:  # an alert that cannot be sent must not break the page that noticed the outage
-        logger.exception("could not send the COWS alert", extra={"tenant": tenant.slug})
+        queue_email(tenant=tenant, kind="cows_alert", to=recipients, subject=f"[{tenant.name}] {subject}", text=body)
+    except Exception:  # an alert that cannot be queued must not break the page that noticed the outage
+        logger.exception("could not queue the COWS alert", extra={"tenant": tenant.slug})
         return
     from django.db.models import F
 

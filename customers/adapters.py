@@ -9,6 +9,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils.html import strip_tags
 from django.dispatch import receiver
 
 from portal.middleware import SESSION_TENANT_KEY
@@ -27,12 +29,27 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix, email, context):
+        """allauth's emails (confirm your address, reset your password…) go through the city's outbox."""
         request = context.get("request") or getattr(self, "request", None)
         tenant = getattr(request, "tenant", None)
-        context = {**context, "tenant": tenant}
+        context = {"request": request, "email": email, "current_site": get_current_site(request), **context,
+                   "tenant": tenant}
         if tenant is not None:
             context["city_name"] = tenant.name
-        super().send_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, context)
+        if tenant is None:  # the bare domain's directory has no city and no accounts: nothing to queue it under
+            message.send()
+            return
+        from communications.outbox import queue_email
+
+        text, html = message.body, ""
+        if message.content_subtype == "html":
+            text, html = "", message.body
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        queue_email(tenant=tenant, kind="account_" + template_prefix.rsplit("/", 1)[-1], to=message.to,
+                    subject=message.subject, text=text or strip_tags(html), html=html)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Someone who signed in (or confirmed) within the re-authentication timeout is not asked again."""

@@ -16,7 +16,6 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -190,9 +189,10 @@ def _tell_admins(tenant: Tenant, line: str, *, also: list[str] = ()) -> None:
 
 
 def _send(tenant: Tenant, subject: str, body: str, recipients: list[str]) -> None:
-    # One message each: the admins' addresses are not shown to one another.
-    messages = [EmailMessage(subject, body, None, [address]) for address in recipients]
+    from communications.outbox import queue_email
+
+    # One message each (the outbox's rows are one per address): the admins' addresses are not shown to one another.
     try:
-        get_connection().send_messages(messages)
-    except Exception:  # a notice that cannot be sent must not undo the change it reports
-        logger.exception("could not send a staff email", extra={"tenant": tenant.slug})
+        queue_email(tenant=tenant, kind="office_notice", to=recipients, subject=subject, text=body)
+    except Exception:  # a notice that cannot be queued must not undo or break the change it reports
+        logger.exception("could not queue an office notice", extra={"tenant": tenant.slug})

@@ -18,13 +18,18 @@ class EmlFileBackend(BaseEmailBackend):
         super().__init__(**kwargs)
         self.directory = Path(file_path or settings.EMAIL_FILE_PATH)
 
+    @staticmethod
+    def paths(directory: Path) -> tuple[Path, Path]:
+        """A new message's temporary and final file names (readers skip *.part)."""
+        name = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex[:8]}.eml"
+        return directory / (name + ".part"), directory / name
+
     def send_messages(self, email_messages) -> int:
         self.directory.mkdir(parents=True, exist_ok=True)
         sent = 0
         for message in email_messages:
-            name = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex[:8]}.eml"
-            tmp = self.directory / (name + ".part")
+            tmp, final = self.paths(self.directory)
             tmp.write_bytes(message.message().as_bytes(linesep="\n"))
-            tmp.rename(self.directory / name)  # readers never see half a message
+            tmp.rename(final)  # readers never see half a message
             sent += 1
         return sent

@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "billing",
     "autopay",
     "communications",
+    "communications.outbox",
     "adminpanel",
     "cows_bridge",
     "sandboxpay",
@@ -402,6 +403,14 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "portal.mail.EmlFileBackend"
     EMAIL_FILE_PATH = str(Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))))
+# Every email is a row of the outbox (communications/outbox/) first. "worker": a Celery worker delivers
+# it once the change that queued it commits (always, in production); "inline": delivered at once, in the
+# same process (the test suite's in-memory mailer uses it).
+OUTBOX_DELIVERY = env_str("OUTBOX_DELIVERY", "worker")
+if OUTBOX_DELIVERY not in ("worker", "inline"):
+    raise ImproperlyConfigured(f"OUTBOX_DELIVERY must be worker or inline, not {OUTBOX_DELIVERY!r}.")
+if PRODUCTION and OUTBOX_DELIVERY != "worker":
+    raise ImproperlyConfigured("OUTBOX_DELIVERY=inline sends mail inside web requests: not in production.")
 
 # --- i18n and time ------------------------------------------------------------------------
 

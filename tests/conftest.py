@@ -61,6 +61,13 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _mail_delivered_at_once(settings):
+    """Queued email is delivered in the test's own process, so `mail.outbox` shows it at once; tests of the
+    outbox's worker side (and the smtp_sink fixture's tests with real workers) set OUTBOX_DELIVERY back."""
+    settings.OUTBOX_DELIVERY = "inline"
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from portal.tenancy import forget_tenants
 

@@ -26,8 +26,8 @@ def receipt_context(payment: Payment) -> dict:
 
 
 def send_receipt_email(*, payment: Payment) -> bool:
-    """Email the payer the receipt; False when there is no address or the mailer refused it (logged)."""
+    """Queue the payer's receipt, once per payment; False when there is no address or it was queued before."""
     if not payment.payer_email:
         return False
     return send_templated(tenant=payment.tenant, kind="payment_receipt", to=[payment.payer_email],
-                          context=receipt_context(payment))
+                          context=receipt_context(payment), key=f"receipt:{payment.pk}", user=payment.user_id)

@@ -176,7 +176,9 @@ def test_send_me_a_test_mails_the_clerk_a_multipart_email_and_records_it(riverto
     [message] = mail.outbox
     assert message.to == ["carl@riverton.example"]
     assert message.subject == "[Test] Jordan Rivera: $84.20 is past due"
-    assert message.body == ("Please pay: http://riverton.localhost/pay/utility/1000420/\n\n- 1 day(s) late\n")
+    # The text part, then the city's footer (a test is sent to the clerk: no unsubscribe link).
+    assert message.body == ("Please pay: http://riverton.localhost/pay/utility/1000420/\n\n- 1 day(s) late\n"
+                            "\n--\nCity of Riverton\n")
     [(html_part, mimetype)] = message.alternatives
     assert mimetype == "text/html" and "<li>1 day(s) late</li>" in html_part
     assert '<a href="http://riverton.localhost/pay/utility/1000420/" rel="noopener noreferrer">' in html_part

@@ -144,10 +144,16 @@ def test_mail_is_multipart_with_a_plain_text_part_made_from_the_html(riverton):
     save(riverton, subject="Due {due_date}", body="<p>Hello <strong>{name}</strong></p><p>Pay: {pay_link}</p>")
     assert send_templated(tenant=riverton.tenant, kind="payment_reminder", to=["rosa@example.org"],
                           context={"name": "Rosa <Rivera>", "due_date": "Dec 18, 2026",
-                                   "pay_link": "https://riverton.localhost/pay/utility/1000100/"})
+                                   "pay_link": "https://riverton.localhost/pay/utility/1000100/"}, key="test")
     [message] = mail.outbox
     assert message.subject == "Due Dec 18, 2026"
-    assert message.body == "Hello Rosa <Rivera>\n\nPay: https://riverton.localhost/pay/utility/1000100/\n"
+    body, footer = message.body.split("\n--\n")
+    assert body == "Hello Rosa <Rivera>\n\nPay: https://riverton.localhost/pay/utility/1000100/\n"
+    # A reminder can be turned off: the footer and the RFC 8058 headers say how, for this category only.
+    assert footer.startswith("City of Riverton\nStop “Payment reminders and late notices” emails: "
+                             "http://riverton.localhost/unsubscribe/")
+    assert message.extra_headers["List-Unsubscribe"] == f"<{footer.split(': ', 1)[1].strip()}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
     assert "<strong>Rosa &lt;Rivera&gt;</strong>" in html
