@@ -70,9 +70,8 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, tenant, found=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communication"].queryset = current_communications(tenant=tenant)
-        ids = self.data.getlist("chosen") if hasattr(self.data, "getlist") else self.initial.get("chosen", ())
+        ids = self.data.getlist("chosen") if self.is_bound else self.initial.get("chosen", ())
         people = {u.pk: u for u in chosen_members(tenant=tenant, user_ids=ids)}
-        self.chosen_count = len(people)
         people.update({u.pk: u for u in found})
         self.fields["chosen"].choices = [(pk, person_label(u)) for pk, u in people.items()]
 

@@ -1,0 +1,209 @@
+"""Admin → Create Communications: compose, bad input, search and pick, preview, a test, Send, progress, the list."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communications.campaigns import queuing
+from communications.campaigns.models import Campaign
+from communications.outbox.models import OutboundEmail
+
+from ..communications.campaign_helpers import make_people
+from .audit_helpers import audit_rows
+
+LIST, NEW = "/office/campaigns/", "/office/campaigns/new/"
+WORDS = {"subject": "Spring newsletter for {first_name}", "body": "<p>Hello {first_name}, news from {city}.</p>",
+         "attachment": "none", "audience": "all"}
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def clerk(riverton, client_for):
+    return client_for(riverton.clerk, riverton.tenant)
+
+
+def compose(clerk, action="review", url=NEW, **fields):
+    return clerk.post(url, {**WORDS, "action": action, **fields})
+
+
+def test_the_compose_page_has_the_editor_the_attachment_and_the_audience(clerk):
+    body = text(clerk.get(NEW))
+    assert "data-rich-text" in body and "js/rich_text.js" in body
+    for words in ("A current Utility Communication", "A PDF from my computer", "All portal users",
+                  "All Utility Billing users (portal users with a linked account)", "Chosen people", "Find people",
+                  "Review and send", "Preview", "Send me a test (carl@riverton.example)"):
+        assert words in body
+    assert '<a href="/office/campaigns/" aria-current="page">Create Communications</a>' in body
+
+
+def test_review_saves_a_draft_and_send_says_how_many_then_sends_once_with_one_task(
+        riverton, clerk, django_capture_on_commit_callbacks):
+    make_people(riverton.tenant, 3)
+    response = compose(clerk)
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/office/campaigns/{campaign.pk}/send/"
+    confirm = text(clerk.get(response["Location"]))
+    assert "It will be emailed to 5 people (All portal users)." in confirm and "Send to 5 people" in confirm
+    with django_capture_on_commit_callbacks() as callbacks:
+        sent = clerk.post(f"/office/campaigns/{campaign.pk}/send/")
+    assert sent["Location"] == f"/office/campaigns/{campaign.pk}/"
+    assert len(callbacks) == 1  # one task for the whole campaign, never one per person
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.recipient_count, campaign.sent_by) == ("queuing", 5, riverton.clerk)
+    assert audit_rows(riverton, "campaign.send") == [
+        (riverton.clerk, f"campaign {campaign.pk}", {})]
+    again = clerk.post(f"/office/campaigns/{campaign.pk}/send/")
+    assert again["Location"] == f"/office/campaigns/{campaign.pk}/" and len(audit_rows(riverton, "campaign.send")) == 1
+    assert clerk.get(f"/office/campaigns/{campaign.pk}/edit/")["Location"] == f"/office/campaigns/{campaign.pk}/"
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"subject": ""}, "Enter a subject."),
+    ({"body": "<script>alert(1)</script>"}, "Enter the body of the email."),
+    ({"body": "<p>{balance}</p>"}, "{balance} is not a variable of this email"),
+    ({"audience": "chosen"}, "Search for and tick at least one person, or choose another audience."),
+    ({"attachment": "communication"}, "Choose one of the current communications."),
+    ({"attachment": "upload"}, "Choose a PDF file to attach."),
+    ({"attachment": "upload", "pdf": SimpleUploadedFile("rates.pdf", b"<html>rates</html>")},
+     "This file is not a PDF. Save or export the document as a PDF and upload that file."),
+    ({"chosen": "999999", "audience": "chosen"}, "Someone ticked is not a portal user of this city: search again."),
+])
+def test_bad_input_is_explained_and_nothing_is_saved(clerk, fields, message):
+    response = compose(clerk, **fields)
+    assert response.status_code == 400
+    body = text(response)
+    assert "Nothing was saved or sent." in body and message in body
+    assert not Campaign.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_a_30_mb_pdf_is_refused_with_its_size(clerk):
+    big = SimpleUploadedFile("rates.pdf", b"%PDF-" + b"0" * (30 * 1024 * 1024 - 5), content_type="application/pdf")
+    response = compose(clerk, attachment="upload", pdf=big)
+    assert response.status_code == 400
+    assert "The file is 30.0 MB; the limit is 20 MB." in text(response) and not Campaign.objects.exists()
+
+
+def test_a_script_in_the_body_is_removed_before_anyone_sees_it(clerk):
+    response = compose(clerk, "preview", body='<p>Rates<script>alert("x")</script> <b>rise</b></p>')
+    campaign = Campaign.objects.get()
+    assert campaign.body == "<p>Rates <strong>rise</strong></p>"
+    preview = text(clerk.get(response["Location"]))
+    assert "<p>Rates <strong>rise</strong></p>" in preview and 'alert("x")' not in preview
+
+
+def test_preview_shows_the_clerks_own_message(riverton, clerk):
+    riverton.clerk.first_name = "Carl"
+    riverton.clerk.save()
+    response = compose(clerk, "preview")
+    campaign = Campaign.objects.get()
+    assert response["Location"] == f"/office/campaigns/{campaign.pk}/edit/?preview=1#preview"
+    body = text(clerk.get(response["Location"]))
+    assert "Spring newsletter for Carl" in body and "<p>Hello Carl, news from City of Riverton.</p>" in body
+    assert not OutboundEmail.objects.exists() and campaign.state == "draft"
+
+
+def test_send_me_a_test_goes_to_the_clerk_only(riverton, clerk):
+    make_people(riverton.tenant, 3)
+    response = compose(clerk, "test")
+    campaign = Campaign.objects.get()
+    assert response["Location"] == f"/office/campaigns/{campaign.pk}/edit/"
+    assert [m.to for m in mail.outbox] == [[riverton.clerk.email]]
+    assert "A test was sent to carl@riverton.example." in text(clerk.get(response["Location"]))
+    assert audit_rows(riverton, "campaign.test") == [(riverton.clerk, f"campaign {campaign.pk}", {})]
+    assert Campaign.objects.get().state == "draft"
+
+
+def test_search_and_pick_one_customer(riverton, lakeside, clerk):
+    riverton.resident.first_name, riverton.resident.last_name = "Rosa", "Rivera"
+    riverton.resident.save()
+    found = compose(clerk, "search", q="rosa riv", audience="chosen", subject="")
+    body = text(found)
+    assert found.status_code == 200 and "1 person found." in body and "Enter a subject." not in body
+    assert f'value="{riverton.resident.pk}"' in body and "Rosa Rivera <rosa@example.org>" in body
+    assert not Campaign.objects.exists()
+    assert "0 people found." in text(compose(clerk, "search", q=lakeside.resident.email))
+    response = compose(clerk, audience="chosen", chosen=str(riverton.resident.pk))
+    assert "It will be emailed to 1 person (Chosen people)." in text(clerk.get(response["Location"]))
+    campaign = Campaign.objects.get()
+    assert list(campaign.chosen.all()) == [riverton.resident]
+    edit = text(clerk.get(f"/office/campaigns/{campaign.pk}/edit/"))
+    [tag] = re.findall(r'<input type="checkbox" name="chosen" [^>]*>', edit)
+    assert f'value="{riverton.resident.pk}"' in tag and "checked" in tag
+
+
+def _send(riverton, clerk, **fields) -> Campaign:
+    compose(clerk, **fields)
+    campaign = Campaign.objects.latest("pk")
+    clerk.post(f"/office/campaigns/{campaign.pk}/send/")
+    campaign.refresh_from_db()
+    return campaign
+
+
+def test_the_progress_bar_follows_the_campaign_and_stops_polling_when_done(riverton, clerk):
+    make_people(riverton.tenant, 8)
+    campaign = _send(riverton, clerk)
+    page = text(clerk.get(f"/office/campaigns/{campaign.pk}/"))
+    assert 'aria-live="polite"' in page and 'hx-trigger="every 2s"' in page
+    assert '<progress id="campaign-bar" max="100" value="0">0%</progress>' in page and "0 of 10 done (0%)." in page
+    queuing.queue_chunk(campaign_id=campaign.pk, chain=campaign.chain, size=5)  # a worker's first chunk
+    poll = clerk.get(f"/office/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "<html" not in text(poll)
+    assert 'value="50"' in text(poll) and "5 of 10 done (50%)." in text(poll)
+    queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain, size=5)
+    done = clerk.get(f"/office/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true")
+    assert done.status_code == 286 and "10 of 10 done (100%)." in text(done) and "Sent" in text(done)
+    assert 'hx-trigger' not in text(clerk.get(f"/office/campaigns/{campaign.pk}/"))
+
+
+def test_stop_sending_the_rest(riverton, clerk):
+    make_people(riverton.tenant, 8)
+    campaign = _send(riverton, clerk)
+    queuing.queue_chunk(campaign_id=campaign.pk, chain=campaign.chain, size=4)
+    assert "Stop sending the rest" in text(clerk.get(f"/office/campaigns/{campaign.pk}/"))
+    clerk.post(f"/office/campaigns/{campaign.pk}/cancel/")
+    queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain)
+    assert OutboundEmail.objects.filter(source=campaign.source).count() == 4
+    assert "The rest of this campaign will not be sent." in text(clerk.get(f"/office/campaigns/{campaign.pk}/"))
+    assert audit_rows(riverton, "campaign.cancel") == [(riverton.clerk, f"campaign {campaign.pk}", {})]
+
+
+def test_the_list_shows_the_counts_in_constant_queries(riverton, clerk):
+    from customers.notifications import Category
+    from customers.notifications.writes import unsubscribe
+
+    people = make_people(riverton.tenant, 4)
+    unsubscribe(tenant=riverton.tenant, address=people[0].email, category=Category.NEWSLETTERS)
+    campaign = _send(riverton, clerk, subject="Rates are changing")
+    queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain)
+    with CaptureQueriesContext(connection) as one:
+        body = text(clerk.get(LIST))
+    row = body.split("Rates are changing", 1)[1].split("</tr>", 1)[0]
+    cells = [c.split(">", 1)[1].split("<", 1)[0] for c in row.split('<td class="num"')[1:]]
+    assert cells == ["6", "5", "0", "1", "0"] and "carl@riverton.example" in row
+    for i in range(5):
+        compose(clerk, "save", subject=f"Draft {i}")
+    with CaptureQueriesContext(connection) as six:
+        body = text(clerk.get(LIST))
+    assert "Draft 4" in body and "6 mass emails" in body
+    assert len(six) == len(one) <= 12
+    assert "Rates are changing" not in text(clerk.get(LIST + "?q=draft"))
+
+
+def test_another_citys_clerk_and_residents_get_404(riverton, lakeside, client_for, clerk):
+    compose(clerk, "save")
+    campaign = Campaign.objects.get()
+    for person, tenant in ((lakeside.clerk, riverton.tenant), (riverton.resident, riverton.tenant)):
+        other = client_for(person, tenant)
+        for url in (LIST, NEW, f"/office/campaigns/{campaign.pk}/", f"/office/campaigns/{campaign.pk}/send/"):
+            assert other.get(url).status_code == 404
+    assert client_for(lakeside.clerk, lakeside.tenant).get(f"/office/campaigns/{campaign.pk}/").status_code == 404
