@@ -7,6 +7,10 @@ from . import cows_views, provider_views
 from . import landlord_views, people_views
 from . import utility_views
 from . import audit_views, staff_views
+from . import deposit_views
+from . import campaign_views
+from . import bill_email_views
+from . import event_views
 
 app_name = "adminpanel"
 urlpatterns = [
@@ -24,6 +28,8 @@ urlpatterns = [
     path("payments/pending/retry/", views.retry_pending, name="retry_pending"),
     path("payments/", views.payments, name="payments"),
     path("payments/export.xlsx", views.payments_export, name="payments_export"),
+    path("payments/deposits/", deposit_views.deposits, name="deposits"),
+    path("payments/deposits/export.xlsx", deposit_views.deposits_export, name="deposits_export"),
     path("settings/payments/", views.payment_settings, name="payment_settings"),
     path("settings/general/", portal_settings_views.general, name="portal_general"),
     path("settings/theme/", portal_settings_views.theme, name="portal_theme"),
@@ -33,10 +39,13 @@ urlpatterns = [
     path("settings/theme/logo/", portal_settings_views.theme_logo, name="portal_theme_logo"),
     path("settings/theme/logo/remove/", portal_settings_views.theme_logo_remove, name="portal_theme_logo_remove"),
     path("settings/payments/fee-preview/", views.fee_preview, name="fee_preview"),
+    path("settings/email-events/", event_views.email_events, name="email_events"),
+    path("settings/email-events/<slug:kind>/", event_views.email_event_edit, name="email_event_edit"),
     path("settings/emails/", email_views.emails, name="emails"),
     path("settings/emails/<slug:kind>/", email_views.email_edit, name="email_edit"),
     path("utility/emails/", email_views.utility_emails, name="utility_emails"),
     path("utility/billing-emails/", email_views.billing_emails, name="billing_emails"),
+    path("utility/email-bills/", bill_email_views.bill_emails, name="bill_emails"),
     path("settings/providers/", provider_views.payment_providers, name="payment_providers"),
     path("settings/cows/", cows_views.cows_settings, name="cows_settings"),
     path("settings/cows/connection/", cows_views.cows_connection, name="cows_connection"),
@@ -66,6 +75,12 @@ urlpatterns = [
     path("utility/communications/<int:communication_id>/delete/", communications_views.delete,
          name="communication_delete"),
     path("utility/communications/<int:communication_id>/pdf/", communications_views.pdf, name="communication_pdf"),
+    path("campaigns/", campaign_views.campaigns, name="campaigns"),
+    path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:campaign_id>/edit/", campaign_views.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:campaign_id>/send/", campaign_views.campaign_send, name="campaign_send"),
+    path("campaigns/<int:campaign_id>/cancel/", campaign_views.campaign_cancel, name="campaign_cancel"),
     # After the fixed payments/... paths, so "pending" is never taken for a reference.
     path("payments/<slug:reference>/", payment_views.payment_detail, name="payment_detail"),
     path("payments/<slug:reference>/post-late/", payment_views.post_late, name="post_late"),

@@ -181,7 +181,11 @@ INSTALLED_APPS = [
     "billing",
     "autopay",
     "communications",
+    "communications.bill_emails",
+    "communications.events",
     "communications.outbox",
+    "communications.campaigns",
+    "communications.texts",
     "adminpanel",
     "cows_bridge",
     "sandboxpay",
@@ -411,6 +415,15 @@ if OUTBOX_DELIVERY not in ("worker", "inline"):
     raise ImproperlyConfigured(f"OUTBOX_DELIVERY must be worker or inline, not {OUTBOX_DELIVERY!r}.")
 if PRODUCTION and OUTBOX_DELIVERY != "worker":
     raise ImproperlyConfigured("OUTBOX_DELIVERY=inline sends mail inside web requests: not in production.")
+
+# Text messages (communications/texts/): the provider's backend class; empty means no texts are offered.
+# The embedded default writes each text to a file under VAR_DIR/texts; production refuses it.
+SMS_FILE_BACKEND = "communications.texts.backends.FileTextBackend"
+SMS_BACKEND = env_str("SMS_BACKEND", "" if PRODUCTION else SMS_FILE_BACKEND)
+if PRODUCTION and SMS_BACKEND == SMS_FILE_BACKEND:
+    raise ImproperlyConfigured(f"SMS_BACKEND={SMS_FILE_BACKEND} only writes files: set a real SMS provider's "
+                               "backend, or leave SMS_BACKEND empty for no texts (DJANGO_ENV=production).")
+SMS_FILE_PATH = str(Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "texts"))))
 
 # --- i18n and time ------------------------------------------------------------------------
 
