@@ -46,6 +46,8 @@ urlpatterns = [
     path("utility/emails/", email_views.utility_emails, name="utility_emails"),
     path("utility/billing-emails/", email_views.billing_emails, name="billing_emails"),
     path("utility/email-bills/", bill_email_views.bill_emails, name="bill_emails"),
+    path("utility/email-bills/<int:run_id>/send-again/", bill_email_views.send_again,
+         name="bill_emails_send_again"),
     path("settings/providers/", provider_views.payment_providers, name="payment_providers"),
     path("settings/cows/", cows_views.cows_settings, name="cows_settings"),
     path("settings/cows/connection/", cows_views.cows_connection, name="cows_connection"),

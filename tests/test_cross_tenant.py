@@ -233,6 +233,28 @@ def make_unsubscribe_link(city):
     return {"token": token}
 
 
+def make_campaign(city):
+    from communications.campaigns.models import Campaign
+
+    campaign = Campaign.objects.create(tenant=city.tenant, subject="Water news", body="<p>Hello</p>",
+                                       created_by=city.clerk)
+    return {"campaign_id": campaign.id}
+
+
+def make_sent_campaign(city):
+    from communications.campaigns.models import Campaign
+
+    campaign = Campaign.objects.create(tenant=city.tenant, subject="Water news", body="<p>Hello</p>",
+                                       created_by=city.clerk, state=Campaign.State.QUEUING, chain="x")
+    return {"campaign_id": campaign.id}
+
+
+def make_bill_email_run(city):
+    from communications.bill_emails.models import BillEmailRun
+
+    return {"run_id": BillEmailRun.objects.create(tenant=city.tenant, period_id=11, period_label="2026-11").id}
+
+
 # url name -> (how to make one object the city's resident may open (returns the URL kwargs), the method)
 OBJECT_URLS = {
     "linking:unlink": (make_linked_account, "GET"),
@@ -268,6 +290,11 @@ OBJECT_URLS = {
     "adminpanel:staff_invite_cancel": (make_staff_invitation_id, "POST"),
     "adminpanel:staff_accept": (make_staff_invitation, "GET"),  # the invited resident's; anyone else's 404
     "unsubscribe": (make_unsubscribe_link, "GET"),
+    "adminpanel:campaign_detail": (make_campaign, "GET"),
+    "adminpanel:campaign_edit": (make_campaign, "GET"),
+    "adminpanel:campaign_send": (make_campaign, "GET"),
+    "adminpanel:campaign_cancel": (make_sent_campaign, "POST"),
+    "adminpanel:bill_emails_send_again": (make_bill_email_run, "POST"),
 }
 
 # Office screens: their owner is the city's clerk, and the city's residents get 404 like strangers.
@@ -275,7 +302,9 @@ OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refun
           "adminpanel:autopay_unenroll", "adminpanel:landlord_unlink", "adminpanel:portal_user_unlink",
           "adminpanel:view_as", "adminpanel:link_for_them",
           "adminpanel:communication_edit", "adminpanel:communication_delete",
-          "adminpanel:communication_pdf", "adminpanel:staff_remove", "adminpanel:staff_invite_cancel"}
+          "adminpanel:communication_pdf", "adminpanel:staff_remove", "adminpanel:staff_invite_cancel",
+          "adminpanel:campaign_detail", "adminpanel:campaign_edit", "adminpanel:campaign_send",
+          "adminpanel:campaign_cancel", "adminpanel:bill_emails_send_again"}
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
 # people of the same city may see them.
@@ -290,7 +319,12 @@ def make_email_kind(city):
 # Office pages whose argument names an entry of a fixed list every city has (a kind of email), not an
 # object: another city's clerk rightly opens their own city's page on their own host, so these are
 # checked on this city's host, where everyone but its office admins gets 404.
-NAMED = {"adminpanel:email_edit": (make_email_kind, "GET")}
+def make_email_event_kind(city):
+    return {"kind": "payment_due"}
+
+
+NAMED = {"adminpanel:email_edit": (make_email_kind, "GET"),
+         "adminpanel:email_event_edit": (make_email_event_kind, "GET")}
 
 
 def test_every_object_url_is_covered_here():
