@@ -127,3 +127,17 @@ def test_its_query_count_does_not_grow_with_the_lines(riverton, anon_client):
             paid(riverton, anon_client, items=[water("20.00"), permit("3.00")])
 
     assert _queries(riverton, account, TUESDAY) == _queries(riverton, account, WEDNESDAY)
+
+
+def test_the_demo_city_has_a_general_and_a_utility_account_once(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from portal.models import Tenant
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # run again, as bin/run does on every start
+
+    demo = Tenant.objects.get(slug="demo")
+    assert [a.label for a in reconciliation_accounts(tenant=demo)] == ["General (Sandbox)", "Utility (Sandbox)"]

@@ -40,6 +40,7 @@ class Command(BaseCommand):
             settings.office_phone = "(555) 010-0100"
             settings.save()
         self._seed_look(tenant)
+        self._seed_provider_accounts(tenant)
         clerk, _ = create_office_admin(tenant=tenant, email=DEMO_CLERK, password=DEMO_PASSWORD)
         resident = User.objects.filter(email=DEMO_RESIDENT).first()
         if resident is None:
@@ -67,6 +68,13 @@ class Command(BaseCommand):
                 self.stdout.write("\n".join(lines))
         self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
                           f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")
+
+    def _seed_provider_accounts(self, tenant):
+        """Two accounts at the provider, as Deposit Reconciliation's choice shows: General, and Utility for bills."""
+        from billing.payments.providers import add_utility_account, payment_settings
+
+        if payment_settings(tenant).provider != "none":
+            add_utility_account(tenant=tenant, name="Utility", general_name="General")
 
     def _seed_home_message(self, tenant):
         """Utility Billing home's message, pointing to the newsletter the seed posts, once."""
