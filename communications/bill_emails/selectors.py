@@ -51,7 +51,7 @@ def runs(*, tenant: Tenant) -> QuerySet[BillEmailRun]:
 
 
 def run_figures(*, tenant: Tenant, runs: list[BillEmailRun]) -> list[RunFigures]:
-    """Each run's accounts by outcome and its emails by state (from the outbox rows of its source): two queries."""
+    """Each run's accounts by outcome and its emails by state (the outbox rows of its source): two queries."""
     from communications.outbox.models import OutboundEmail
 
     figures = {run.pk: RunFigures(run) for run in runs}
@@ -68,7 +68,10 @@ def run_figures(*, tenant: Tenant, runs: list[BillEmailRun]) -> list[RunFigures]
             f.no_pdf += row["n"]
         elif row["state"] != Account.QUEUED:
             f.not_sent += row["n"]
-    for row in (OutboundEmail.objects.filter(tenant=tenant, source__in=list(by_source))
+    from .again import superseded
+
+    # A failed email sent again counts as its copy, not twice.
+    for row in (OutboundEmail.objects.filter(tenant=tenant, source__in=list(by_source)).filter(~superseded())
                 .values("source", "state").annotate(n=Count("id"))):
         by_source[row["source"]].emails[row["state"]] += row["n"]
     return list(figures.values())
