@@ -44,6 +44,7 @@ MENU: tuple[Section, ...] = (
                                                         "campaign_detail", "campaign_cancel")),
         Entry(_("Email Events"), "email_events", ("email_event_edit",)),
         Entry(_("Staff"), "staff", ("staff_invite", "staff_remove")),
+        Entry(_("Email log"), "email_log", ("email_message",)),
         Entry(_("Audit log"), "audit"),
     )),
     Section(_("Utility Admin"), (

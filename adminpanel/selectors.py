@@ -15,6 +15,7 @@ from billing.accounts.models import PeriodState
 from billing.payments.models import Payment, PaymentEvent, PaymentItem, PaymentSettings
 from billing.payments.providers import payment_settings
 from communications.models import Communication
+from communications.outbox.models import OutboundEmail
 from communications.selectors import current_communications
 from cows_bridge.models import CowsLink
 from customers.models import LinkedAccount, Membership
@@ -65,6 +66,9 @@ def portal_overview(*, tenant: Tenant, now: datetime | None = None) -> dict:
     linked = LinkedAccount.objects.filter(tenant=tenant, account_key=OuterRef("account_key"))
     zero = Decimal("0.00")
     cows_link = CowsLink.objects.filter(tenant=tenant).first() if tenant.cows_url else None
+    emails = OutboundEmail.objects.filter(tenant=tenant, queued_at__gte=day_start).aggregate(
+        sent=Count("id", filter=Q(state=OutboundEmail.State.SENT)),
+        failed=Count("id", filter=Q(state__in=[OutboundEmail.State.FAILED, OutboundEmail.State.BOUNCED])))
     return {
         "today": today,
         "period": period,
@@ -81,6 +85,7 @@ def portal_overview(*, tenant: Tenant, now: datetime | None = None) -> dict:
         "cows_link": cows_link,
         "cows_state": ("not_set_up" if not tenant.cows_url else "unknown" if cows_link is None
                        else "down" if cows_link.is_down else "up"),
+        "emails_sent_today": emails["sent"], "emails_failed_today": emails["failed"],
         "recent_signups": list(tenant.memberships.select_related("user").order_by("-created_at")[:10]),
     }
 

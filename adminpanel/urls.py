@@ -6,7 +6,7 @@ from . import cows_views, provider_views
 
 from . import landlord_views, people_views
 from . import utility_views
-from . import audit_views, staff_views
+from . import audit_views, email_log_views, staff_views
 from . import deposit_views
 from . import campaign_views
 from . import bill_email_views
@@ -23,6 +23,9 @@ urlpatterns = [
     # The invitation's link: for the invited person, who is not an office admin yet.
     path("settings/staff/join/<str:token>/", staff_views.accept, name="staff_accept"),
     path("settings/audit/", audit_views.audit_log, name="audit"),
+    path("email-log/", email_log_views.email_log, name="email_log"),
+    path("email-log/export.xlsx", email_log_views.email_log_export, name="email_log_export"),
+    path("email-log/<int:email_id>/", email_log_views.email_message, name="email_message"),
     path("settings/audit/export.xlsx", audit_views.audit_export, name="audit_export"),
     path("payments/pending/", views.pending, name="pending"),
     path("payments/pending/retry/", views.retry_pending, name="retry_pending"),

@@ -41,7 +41,8 @@ def overview(request):
     links = {"members": _list_url("portal_users"), "linked": _list_url("portal_users"), "admins": _list_url("staff"),
              "autopay": _list_url("autopay_customers"), "pending": _list_url("pending"),
              "today": _list_url("payments", date_from=today, date_to=today),
-             "period": _list_url("payments", date_from=start, date_to=today), "cows": _list_url("cows_settings")}
+             "period": _list_url("payments", date_from=start, date_to=today), "cows": _list_url("cows_settings"),
+             "emails": _list_url("email_log", date_from=today, date_to=today)}
     return render(request, "adminpanel/overview.html", {**figures, "links": links})
 
 

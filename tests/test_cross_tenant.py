@@ -87,6 +87,15 @@ def make_communication(city):
     return {"communication_id": communication.id}
 
 
+def make_outbound_email(city):
+    from communications.outbox import queue_email
+    from communications.outbox.models import OutboundEmail
+
+    queue_email(tenant=city.tenant, kind="office_notice", to=[city.resident.email], subject="Water main work",
+                text="Elm Street is closed on Monday.")
+    return {"email_id": OutboundEmail.objects.filter(tenant=city.tenant).latest("id").id}
+
+
 def make_payment(city):
     from billing.payments.models import Payment
 
@@ -295,6 +304,7 @@ OBJECT_URLS = {
     "adminpanel:campaign_send": (make_campaign, "GET"),
     "adminpanel:campaign_cancel": (make_sent_campaign, "POST"),
     "adminpanel:bill_emails_send_again": (make_bill_email_run, "POST"),
+    "adminpanel:email_message": (make_outbound_email, "GET"),
 }
 
 # Office screens: their owner is the city's clerk, and the city's residents get 404 like strangers.
@@ -304,7 +314,7 @@ OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refun
           "adminpanel:communication_edit", "adminpanel:communication_delete",
           "adminpanel:communication_pdf", "adminpanel:staff_remove", "adminpanel:staff_invite_cancel",
           "adminpanel:campaign_detail", "adminpanel:campaign_edit", "adminpanel:campaign_send",
-          "adminpanel:campaign_cancel", "adminpanel:bill_emails_send_again"}
+          "adminpanel:campaign_cancel", "adminpanel:bill_emails_send_again", "adminpanel:email_message"}
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
 # people of the same city may see them.

@@ -72,7 +72,7 @@ def _rows(*, tenant: Tenant, kind: str, category: str, messages: Iterable[Outgoi
                 headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
             yield OutboundEmail(
                 tenant=tenant, kind=kind, category=category, to=m.to, subject=m.subject,
-                text=m.text + footer_text(tenant, category=category, unsubscribe=link),
+                text=m.text.rstrip() + "\n" + footer_text(tenant, category=category, unsubscribe=link),
                 html=m.html + footer_html(tenant, category=category, unsubscribe=link) if m.html else "",
                 headers=headers, key=m.key[:255], source=source, user_id=m.user_id, account_number=m.account_number,
                 attachment=attachment, message_id=message_id(tenant), queued_at=now,

@@ -13,6 +13,8 @@ from django.utils import timezone
 from autopay.models import Enrollment
 from billing.accounts.models import AccountSnapshot, PeriodState
 from billing.payments.models import Payment, PaymentMethod
+from communications.outbox import queue_email
+from communications.outbox.models import OutboundEmail
 from cows_bridge.models import CowsLink
 from customers.models import LinkedAccount
 
@@ -168,6 +170,20 @@ def test_each_figure_is_a_link_with_a_name_that_says_what_it_counts(riverton, cl
     assert '0<span class="visually-hidden"> On AutoPay</span></a>' in body
 
 
+def test_emails_sent_today_count_by_the_citys_day_and_say_when_some_failed(riverton, lakeside, client_for):
+    for city, address in ((riverton, "rosa@example.org"), (riverton, "gone@example.org"), (lakeside, "lena@example.org")):
+        queue_email(tenant=city.tenant, kind="office_notice", to=[address], subject="Hi", text="Hello")
+    OutboundEmail.objects.filter(to="gone@example.org").update(state=OutboundEmail.State.FAILED)
+    yesterday = timezone.localtime(timezone.now(), riverton.tenant.zone).replace(hour=0, minute=0) - timedelta(minutes=1)
+    queue_email(tenant=riverton.tenant, kind="office_notice", to=["old@example.org"], subject="Hi", text="Hello")
+    OutboundEmail.objects.filter(to="old@example.org").update(queued_at=yesterday)
+    body = overview(riverton, client_for)
+    assert figure(body, "Emails sent today") == "1"
+    assert "1 could not be sent: see the Email log." in body
+    today = timezone.localdate(timezone=riverton.tenant.zone).isoformat()
+    assert link_of(body, "Emails sent today") == f"/office/email-log/?date_from={today}&date_to={today}"
+
+
 def _rows(city, n: int, start: int) -> None:
     for i in range(start, start + n):
         user = UserFactory(email=f"person{i}@example.org")
@@ -175,10 +191,11 @@ def _rows(city, n: int, start: int) -> None:
         link_account(city, user, f"7{i:04d}", paperless=i % 2 == 0)
         enroll(city, user, f"7{i:04d}")
         PaymentFactory(city=city, state=Payment.State.CHARGED if i % 3 else Payment.State.POSTED, items=2)
+        queue_email(tenant=city.tenant, kind="office_notice", to=[user.email], subject="Welcome", text="Hello")
 
 
 @pytest.mark.parametrize("close_seen", [False, True])
-def test_the_overview_costs_one_query_a_figure_nine_whatever_the_number_of_rows(riverton, client_for, close_seen):
+def test_the_overview_costs_one_query_a_figure_ten_whatever_the_number_of_rows(riverton, client_for, close_seen):
     if close_seen:
         PeriodState.objects.create(tenant=riverton.tenant, open_period_label="2026-12", close_seen_at=timezone.now())
     riverton.tenant.cows_url = "http://127.0.0.1:9/cows"
@@ -192,4 +209,5 @@ def test_the_overview_costs_one_query_a_figure_nine_whatever_the_number_of_rows(
     with CaptureQueriesContext(connection) as many:
         body = client.get("/office/").content.decode()
     assert figure(body, "Portal members") == "33"
-    assert len(many) == len(few) == 9, "\n".join(q["sql"][:120] for q in many.captured_queries)
+    assert figure(body, "Emails sent today") == "32"
+    assert len(many) == len(few) == 10, "\n".join(q["sql"][:120] for q in many.captured_queries)
