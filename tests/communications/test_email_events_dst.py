@@ -12,6 +12,9 @@ from communications.events.models import EventRun
 from communications.events.runs import sweep_city
 from communications.events.schedule import due_at
 from communications.events.services import city_events
+from communications.outbox.models import OutboundEmail
+
+from .email_events_data import bill
 
 pytestmark = pytest.mark.django_db
 DENVER = ZoneInfo("America/Denver")
@@ -44,9 +47,13 @@ def test_a_6_00_event_fires_exactly_once_at_6_00_local_on_a_change_day(riverton,
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=DENVER).astimezone(UTC)
     assert (end - start).total_seconds() == hours * 3600  # the day really is short or long
     event = only_event_on(riverton, "payment_due", time(6, 0))
+    six = datetime.combine(day, time(6, 0), tzinfo=DENVER)
+    bill(riverton, "5000001", due=day + timedelta(days=3), balance="84.20", fetched_at=six - timedelta(minutes=10))
     sweep_the_whole_day(riverton, day)
     [run] = EventRun.objects.filter(event=event)
-    assert run.state == "done" and run.run_date == day
+    assert run.state == "done" and run.run_date == day and run.sent == 1
+    [email] = OutboundEmail.objects.filter(tenant=riverton.tenant)
+    assert email.to == "rosa@example.org" and email.queued_at == six
     assert run.started_at.astimezone(DENVER).replace(tzinfo=None) == datetime.combine(day, time(6, 0))
     assert run.started_at == run.due_at
 
