@@ -161,3 +161,11 @@ def test_its_query_count_does_not_grow_with_the_lines(riverton, anon_client, cli
         return len(captured)
 
     assert queries("2026-12-08") == queries("2026-12-09")
+
+
+def test_a_city_without_a_provider_is_told_there_is_nothing_to_reconcile(riverton, client_for):
+    from billing.payments.models import PaymentSettings
+
+    PaymentSettings.objects.update_or_create(tenant=riverton.tenant, defaults={"provider": "none"})
+    body = text(client_for(riverton.clerk, riverton.tenant).get(URL))
+    assert "The city has no payment provider set up yet" in body and "Retrieve Deposits" not in body
