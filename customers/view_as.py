@@ -41,7 +41,7 @@ LIFETIME = timedelta(minutes=30)
 READ_ONLY_PAGES = frozenset({
     "home", "billing:home", "billing:history", "billing:graphs", "billing:account_history",
     "billing:history_entry", "billing:bill_pdf", "billing:account_graphs",
-    "communications:list", "communications:pdf", "customers:profile",
+    "communications:list", "communications:pdf", "customers:profile", "customers:notifications",
 })
 READ_METHODS = ("GET",)
 OFFICE_NAMESPACE = "adminpanel"

@@ -74,7 +74,7 @@ def test_every_customer_page_reads_as_the_person(riverton, accounts, viewing):
         response = viewing.get(url)
         assert response.status_code == 302 and key in response["Location"], url
     for url in ("/", "/utility/", f"/utility/accounts/{key}/history/", f"/utility/accounts/{key}/graphs/",
-                "/communications/", "/profile/"):
+                "/communications/", "/profile/", "/profile/notifications/"):
         response = viewing.get(url)
         assert response.status_code == 200, url
         assert BANNER in text(response), url
@@ -98,6 +98,7 @@ def test_no_post_succeeds_while_viewing(cows, riverton, accounts, viewing):
         ("/utility/link/", {"customer_number": other["customer_number"], "last_name": other["last_name"]}),
         (f"/utility/links/{link.pk}/unlink/", {}),
         ("/profile/", {"phone": "(303) 555-0123"}),
+        ("/profile/notifications/", {"phone": "(303) 555-0123"}),
         (f"/utility/accounts/{key}/paperless/", {"paperless": "on"}),
         (f"/pay/utility/{key}/", {"amount": "10.00"}),
         (f"/pay/wallet/{card.pk}/delete/", {}),
