@@ -168,4 +168,4 @@ def test_a_city_without_a_provider_is_told_there_is_nothing_to_reconcile(riverto
 
     PaymentSettings.objects.update_or_create(tenant=riverton.tenant, defaults={"provider": "none"})
     body = text(client_for(riverton.clerk, riverton.tenant).get(URL))
-    assert "The city has no payment provider set up yet" in body and "Retrieve Deposits" not in body
+    assert "The city has no payment provider set up yet" in body and "Provider account" not in body
