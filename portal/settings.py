@@ -411,6 +411,8 @@ else:
 # it once the change that queued it commits (always, in production); "inline": delivered at once, in the
 # same process (the test suite's in-memory mailer uses it).
 OUTBOX_DELIVERY = env_str("OUTBOX_DELIVERY", "worker")
+# The bearer token the mail provider's bounce reports carry (POST /email/bounces/ on the bare domain); empty: off.
+EMAIL_BOUNCE_TOKEN = env_str("EMAIL_BOUNCE_TOKEN", "")
 if OUTBOX_DELIVERY not in ("worker", "inline"):
     raise ImproperlyConfigured(f"OUTBOX_DELIVERY must be worker or inline, not {OUTBOX_DELIVERY!r}.")
 if PRODUCTION and OUTBOX_DELIVERY != "worker":
