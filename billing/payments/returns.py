@@ -12,7 +12,7 @@ to post are not posted any more.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import formats, timezone
@@ -97,7 +97,7 @@ def apply_return(*, tenant: Tenant, account: ProviderAccount, line: ProviderLine
 
 def paying_accounts(*, tenant: Tenant, today: date) -> list[ProviderAccount]:
     """The city's accounts that took a bank payment lately: the ones whose deposits may hold returns."""
-    since = timezone.now() - ACCOUNTS_SINCE
+    since = datetime.combine(today - ACCOUNTS_SINCE, time.min, tzinfo=tenant.zone)
     ids = (tenant.payments.filter(method_kind="ach", charged_at__gte=since, provider_account__isnull=False)
            .values_list("provider_account_id", flat=True).distinct())
     return list(tenant.provider_accounts.filter(pk__in=ids, provider__in=("sandbox", "stripe")).order_by("id"))
