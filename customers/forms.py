@@ -43,10 +43,6 @@ class SignupForm(forms.Form):
         user.save(update_fields=["phone"])
 
 
-class ProfileForm(forms.Form):
-    phone = PhoneField()
-
-
 def parse_amount(raw: str):
     """'$1,234.50' → Decimal('1234.50'), None when empty; a ValidationError for anything that is not money."""
     from billing.payments.amounts import CheckoutError, parse_amount as parse_money

@@ -50,13 +50,13 @@ class NotificationsForm(forms.Form):
 
 def initial_for(choices: dict, *, phone: str) -> dict:
     """The form's initial values from choices_of() (a US phone shown as people write it)."""
-    initial = {"phone": _as_written(phone), "texts": choices["texts"]}
+    initial = {"phone": phone_as_written(phone), "texts": choices["texts"]}
     initial.update({f"email_{k}": v for k, v in choices["email"].items()})
     initial.update({f"text_{k}": v for k, v in choices["text"].items()})
     return initial
 
 
-def _as_written(phone: str) -> str:
+def phone_as_written(phone: str) -> str:
     """+13035550123 → (303) 555-0123; a number of another country stays in E.164."""
     if not phone.startswith("+1"):
         return phone

@@ -5,25 +5,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.accounts.extras import JUST_LINKED
 
 from . import linking
-from .forms import LinkAccountForm, ProfileForm
-from .services import update_phone
+from .forms import LinkAccountForm
+from .notification_forms import phone_as_written
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def profile(request):
-    """The person's own settings: mobile phone for text messages; links to email and password."""
-    form = ProfileForm(request.POST or None, initial={"phone": request.user.phone})
-    if request.method == "POST" and form.is_valid():
-        update_phone(user=request.user, phone=form.cleaned_data["phone"])
-        messages.success(request, _("Your phone number was saved."))
-        return redirect("customers:profile")
-    return render(request, "customers/profile.html", {"form": form})
+    """The person's own settings: links to email and password, and to notifications (where the phone is set)."""
+    return render(request, "customers/profile.html", {"phone": phone_as_written(request.user.phone)})
 
 
 # --- linking utility accounts ----------------------------------------------------------------

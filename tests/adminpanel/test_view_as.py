@@ -146,7 +146,7 @@ def test_the_session_stays_the_clerks_and_stop_ends_the_view(riverton, accounts,
     assert stops(riverton) == ["Stopped viewing the portal as rosa@example.org (stopped)"]
     assert AuditEntry.objects.get(action="view_as.stop").actor == riverton.clerk
     # The clerk is the clerk again: a POST of theirs works.
-    assert clerk.post("/profile/", {"phone": "(303) 555-0123"}).status_code == 302
+    assert clerk.post("/profile/notifications/", {"phone": "(303) 555-0123"}).status_code == 302
     assert User.objects.get(pk=riverton.clerk.pk).phone == "+13035550123"
     assert User.objects.get(pk=riverton.resident.pk).phone == ""
 
@@ -189,7 +189,7 @@ def test_a_resident_can_never_view_as_someone(riverton, larry, accounts, client_
     home = text(rosa.get("/utility/"))
     assert "You are viewing the portal as" not in home and accounts["rosa_number"] in home
     assert "_view_as" not in rosa.session
-    assert rosa.post("/profile/", {"phone": "(303) 555-0199"}).status_code == 302
+    assert rosa.post("/profile/notifications/", {"phone": "(303) 555-0199"}).status_code == 302
     assert User.objects.get(pk=riverton.resident.pk).phone == "+13035550199"
 
 

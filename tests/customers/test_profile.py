@@ -1,15 +1,16 @@
-def test_phone_can_be_changed_and_is_stored_in_e164(riverton, client_for):
+def test_my_profile_shows_the_phone_for_texts_and_sends_changes_to_notifications(riverton, client_for):
+    riverton.resident.phone = "+13035550199"
+    riverton.resident.save()
     client = client_for(riverton.resident, riverton.tenant)
-    response = client.post("/profile/", {"phone": "303.555.0199"})
-    assert response.status_code == 302
+    page = client.get("/profile/").content.decode()
+    assert "Mobile phone for text messages: <strong>(303) 555-0199</strong>." in page
+    assert 'href="/profile/notifications/"' in page
+    # One place to change the phone: My profile only reads it.
+    assert client.post("/profile/", {"phone": "3035550100"}).status_code == 405
     riverton.resident.refresh_from_db()
     assert riverton.resident.phone == "+13035550199"
 
 
-def test_bad_phone_keeps_the_old_one(riverton, client_for):
-    riverton.resident.phone = "+13035550100"
-    riverton.resident.save()
-    response = client_for(riverton.resident, riverton.tenant).post("/profile/", {"phone": "555"})
-    assert response.status_code == 200
-    riverton.resident.refresh_from_db()
-    assert riverton.resident.phone == "+13035550100"
+def test_without_a_phone_my_profile_says_so(riverton, client_for):
+    page = client_for(riverton.resident, riverton.tenant).get("/profile/").content.decode()
+    assert "No mobile phone for text messages yet." in page
