@@ -111,6 +111,23 @@ KINDS: dict[str, EmailKind] = {k.key: k for k in (
               ("city", "items", "amount", "fee", "total", "method", "date", "reference", "posting"),
               "transactional", "admin",
               _("After every payment made in the portal (utility bills and other payments).")),
+    EmailKind("payment_returned", _("Payment returned by the bank"),
+              _("Your payment {reference} to {city} was returned by your bank"),
+              _("Hello {name},\n\nYour bank returned the payment of {total} you made to {city} on {date} with "
+                "{method} (reference {reference}).\n\nWhy: {reason}\n\nThe payment no longer counts towards "
+                "your account: what it paid is due again. Please pay again with another payment method, or "
+                "contact the office.\n\n{office_contact}\n"),
+              ("city", "name", "total", "method", "date", "reference", "reason", "office_contact"),
+              "transactional", "admin",
+              _("When a customer's bank returns a bank account payment after it settled (an ACH return).")),
+    EmailKind("payment_returned_office", _("Payment returned by the bank (office notice)"),
+              _("[{city}] Payment {reference} was returned by the bank"),
+              _("The customer's bank returned payment {reference} of {total} ({method}, paid {date} by {name}).\n\n"
+                "Why: {reason}\n\n{items}\n\n{posting}\n\nThe payment is marked returned in Completed "
+                "Payments; the customer was emailed.\n"),
+              ("city", "name", "total", "method", "date", "reference", "reason", "items", "posting"),
+              "transactional", "admin",
+              _("To the office admins when a bank returns a payment (an ACH return).")),
     EmailKind("communications", _("New communication"),
               _("New from {city}: {description}"),
               _("Hello {name},\n\n{city} has posted a new communication for its customers: {description}.\n\n"
@@ -120,17 +137,17 @@ KINDS: dict[str, EmailKind] = {k.key: k for k in (
                 "portal yet).")),
     EmailKind("payment_reminder", _("Payment reminder"),
               _("Your {city} utility bill of {amount_due} is due {due_date}"),
-              _("Hello {name},\n\nThis is a reminder that {amount_due} is due on {due_date} for utility account "
-                "{customer_number} at {city}.\n\nPay online: {pay_link}\n\nIf you have already paid, thank you: "
-                "please ignore this email.\n\n{office_contact}\n"), _BILL_VARS, "reminders", "utility",
-              _("Before the due date (Email Events, which will send it on a schedule, are not built yet).")),
+              _("Hello {name},\n\nThis is a reminder for utility account {customer_number} at {city}: "
+                "{payment_note}.\n\nPay online: {pay_link}\n\nIf you have already paid, thank you: "
+                "please ignore this email.\n\n{office_contact}\n"), _BILL_VARS + ("payment_note",), "reminders",
+              "utility", _("Before the due date, at the time and days set in Admin → Email Events (Payment Due).")),
     EmailKind("past_due", _("Past due"),
               _("Your {city} utility bill for account {customer_number} is past due"),
-              _("Hello {name},\n\nThe bill for utility account {customer_number} at {city} was due on {due_date}, "
-                "and {amount_due} is still unpaid ({days_past_due} days past due).\n\nPlease pay as soon as you can "
-                "to avoid a penalty: {pay_link}\n\nIf you have already paid, thank you: please ignore this email."
-                "\n\n{office_contact}\n"), _BILL_VARS + ("days_past_due",), "reminders", "utility",
-              _("After the due date while a balance is unpaid (Email Events, which will send it, are not built yet).")),
+              _("Hello {name},\n\nThe bill for utility account {customer_number} at {city} was due on {due_date}: "
+                "{payment_note}.\n\nPlease pay as soon as you can to avoid a penalty: {pay_link}\n\nIf you have "
+                "already paid, thank you: please ignore this email.\n\n{office_contact}\n"),
+              _BILL_VARS + ("days_past_due", "payment_note"), "reminders", "utility",
+              _("After the due date while a balance is unpaid, as set in Admin → Email Events (Past Due).")),
     EmailKind("bill_utility", _("Utility Bills"),
               _("Your {city} utility bill for account {customer_number}"),
               _("Hello {name},\n\nYour utility bill for account {customer_number} is attached. Amount due: "
@@ -200,6 +217,7 @@ VARIABLE_HELP = {
     "communication_link": _("a link to the communication"),
     "amount_due": _("the amount due"),
     "days_past_due": _("how many days past the due date"),
+    "payment_note": _("what is due and when, or for an account on AutoPay the day AutoPay charges it"),
     "bill_date": _("the bill's date"),
     "LatestCommunicationLink": _("a link to the newest current communication"),
 }
