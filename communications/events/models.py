@@ -31,6 +31,8 @@ class EmailEvent(models.Model):
     days = models.PositiveSmallIntegerField(default=0)  # before (Payment Due) or after (Past Due) the due date
     weekday = models.PositiveSmallIntegerField(null=True, blank=True)  # weekly events only: 0 Monday … 6 Sunday
     updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey("customers.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="email_event_once_per_city")]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from portal.models import Tenant
 
@@ -18,7 +17,6 @@ from .schedule import due_at, fires_on
 DEFAULTS = {EmailEvent.Kind.PAYMENT_DUE: {"send_at": time(6, 0), "days": 3},
             EmailEvent.Kind.PAST_DUE: {"send_at": time(6, 0), "days": 1}}
 TEMPLATE_OF = {EmailEvent.Kind.PAYMENT_DUE: "payment_reminder", EmailEvent.Kind.PAST_DUE: "past_due"}
-DAYS_WORD = {EmailEvent.Kind.PAYMENT_DUE: _("before the due date"), EmailEvent.Kind.PAST_DUE: _("after the due date")}
 MAX_DAYS = 30
 # A run is made from the first sweep of the city's day; one made later (the event was just turned on
 # or moved past its time) fires only if its time is less than this long ago, else the next day.
@@ -52,8 +50,8 @@ def save_event(*, event: EmailEvent, enabled: bool, send_at: time, days: int, ac
     if not 0 <= days <= MAX_DAYS:
         raise ValueError("days out of range")
     event.enabled, event.send_at, event.days = enabled, send_at.replace(second=0, microsecond=0), days
-    event.updated_at = timezone.now()
-    event.save(update_fields=["enabled", "send_at", "days", "updated_at"])
+    event.updated_at, event.updated_by = timezone.now(), acting_user
+    event.save(update_fields=["enabled", "send_at", "days", "updated_at", "updated_by"])
     # A run already claimed or done stands: the same day never fires twice.
     event.runs.filter(state=EventRun.State.DUE, run_date__gte=timezone.localdate(timezone=event.tenant.zone)).delete()
     return event
@@ -101,6 +99,3 @@ def statuses(*, tenant: Tenant) -> list[EventStatus]:
     return [EventStatus(event=e, template_kind=TEMPLATE_OF[e.kind], next_run=next_run_at(event=e),
                         last_run=last.get(e.id)) for e in events]
 
-
-def local_day(*, tenant: Tenant, moment: datetime | None = None) -> date:
-    return timezone.localdate(moment or timezone.now(), timezone=tenant.zone)

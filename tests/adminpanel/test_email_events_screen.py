@@ -74,6 +74,7 @@ def test_the_clerk_changes_time_and_days_and_the_next_run_follows(riverton, cler
     assert "Mar 5, 2026 7:00 AM" in row(body, "payment_due")
     event = EmailEvent.objects.get(tenant=riverton.tenant, kind="payment_due")
     assert (event.send_at, event.days, event.enabled) == (time(7, 0), 2, True)
+    assert event.updated_by == riverton.clerk
     # Today's run that had not started is made again at the new time by the next sweep.
     assert not EventRun.objects.filter(event=event, state="due").exists()
     entry = AuditEntry.objects.get(tenant=riverton.tenant, action="email_event.save")
