@@ -78,3 +78,19 @@ def test_a_card_payment_is_never_asked_about(riverton, anon_client):
     with on(riverton, 2026, 12, 7):
         paid(riverton, anon_client)
     assert returns.paying_accounts(tenant=riverton.tenant, today=date(2026, 12, 10)) == []
+
+
+def test_the_customers_payment_page_says_the_bank_returned_it(riverton, anon_client, client_for):
+    import html
+
+    with on(riverton, 2026, 12, 7):
+        payment = paid(riverton, anon_client, items=[permit("80.00")], bank=RETURNED_BANK)
+    resident = client_for(riverton.resident, riverton.tenant)
+    assert "Thank you! Your payment was received." in html.unescape(
+        resident.get(f"/pay/{payment.reference}/").content.decode())
+    with on(riverton, 2026, 12, 10):
+        returns.find_returns(tenant=riverton.tenant)
+
+    page = html.unescape(resident.get(f"/pay/{payment.reference}/").content.decode())
+    assert "Your bank returned this payment" in page and "R01 Insufficient funds" in page
+    assert "What it paid is due again." in page and "Thank you!" not in page
