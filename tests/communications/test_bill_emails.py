@@ -254,3 +254,26 @@ def test_a_claimed_run_is_not_worked_on_by_a_second_worker(office, riverton):
     later = timezone.now() + runs.CLAIM_FOR + timedelta(seconds=1)
     assert runs.work_on_run(run_id=run.pk, now=later) == "done"
     assert emails(run).count() == 2
+
+
+def test_an_account_caselle_marks_inactive_gets_the_final_bills_template(office, riverton):
+    """Caselle closes an account with a final bill; the simulator keeps every account active, so its answer is
+    changed here the way Caselle would give it."""
+    from dataclasses import replace
+
+    from communications.bill_emails.selection import plan_account
+    from communications.selectors import latest_communication_link
+
+    first = samples(office)[0]
+    key = link_sample(office, riverton, 0)
+    go_paperless(riverton, key)
+    run = close_period(office, riverton)
+    summary = replace(cows.get_account(riverton.tenant, key), active=False)
+
+    outcome = plan_account(tenant=riverton.tenant, summary=summary, period_id=run.period_id,
+                           period_label=run.period_label, portal=["rosa@example.org"],
+                           latest=latest_communication_link(tenant=riverton.tenant))
+
+    assert outcome.state == "queued" and outcome.email.kind == "bill_final"
+    assert outcome.email.to == ("rosa@example.org", first["email"])
+    assert outcome.email.pdf.startswith(b"%PDF-")
