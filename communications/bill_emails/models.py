@@ -37,8 +37,9 @@ class BillEmailRun(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "period_id"], name="bill_email_run_once")]
-        indexes = [models.Index(fields=["state", "due_at"], condition=Q(due_at__isnull=False),
-                                name="bill_email_run_due"),
+        # The sweep reads every city's few due runs; the table holds one row per city and period.
+        indexes = [models.Index(fields=["tenant", "due_at"], condition=Q(due_at__isnull=False),
+                                name="bill_email_run_due_at"),
                    models.Index(fields=["tenant", "-started_at"], name="bill_email_run_recent")]
 
     def __str__(self) -> str:
