@@ -9,6 +9,7 @@ with no portal user still gets it at Caselle's address (Splitter sends there too
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from django.utils.formats import date_format
 from billing.accounts.pdfs import bill_pdf_bytes
 from billing.formatting import money
 from cows_bridge import client as cows
-from cows_bridge.errors import CowsNotFound
+from cows_bridge.errors import CowsAuthFailed, CowsBadResponse, CowsNotFound, CowsRejected
 from cows_bridge.types import AccountSummary, BillInfo
 from portal.models import Tenant
 from portal.tenancy import tenant_url
@@ -27,6 +28,7 @@ from ..mailing import office_contact
 from ..templates_registry import Link
 from .models import BillEmailAccount
 
+logger = logging.getLogger(__name__)
 State = BillEmailAccount.State
 
 
@@ -113,20 +115,31 @@ def period_bill(*, tenant: Tenant, account_key: str, period_id: int) -> BillInfo
 
 def plan_account(*, tenant: Tenant, summary: AccountSummary, period_id: int, period_label: str,
                  portal: list[str], latest: Link) -> Outcome:
-    """What one paperless account gets: its bill email, or why not yet (no PDF) or not at all. COWS errors propagate."""
+    """What one paperless account gets: its bill email, or why not yet (no PDF) or not at all.
+
+    What goes wrong with this account's bill alone (refused, unreadable) leaves it waiting, to be looked at again;
+    COWS unreachable or refusing the portal's key stops the chunk (CowsError propagates).
+    """
     key, number = summary.key, summary.customer_number
     to = recipients(portal=portal, caselle=summary.email)
     if not to:
         return Outcome(key, number, State.NO_ADDRESS)
-    bill = period_bill(tenant=tenant, account_key=key, period_id=period_id)
-    if bill is None:
-        return Outcome(key, number, State.NO_BILL)
-    if not bill.pdf_available:
-        return Outcome(key, number, State.WAITING_PDF, bill.bill_id)
+    bill_id = ""
     try:
-        pdf = bill_pdf_bytes(tenant=tenant, bill=_BillRef(key, bill.bill_id))
-    except CowsNotFound:  # marked available, but Splitter's file is not there yet
-        return Outcome(key, number, State.WAITING_PDF, bill.bill_id)
+        bill = period_bill(tenant=tenant, account_key=key, period_id=period_id)
+        if bill is None:
+            return Outcome(key, number, State.NO_BILL)
+        bill_id = bill.bill_id
+        if not bill.pdf_available:
+            return Outcome(key, number, State.WAITING_PDF, bill_id)
+        pdf = bill_pdf_bytes(tenant=tenant, bill=_BillRef(key, bill_id))
+    except CowsNotFound:  # the account is gone from Caselle, or Splitter's file is not there yet
+        return Outcome(key, number, State.WAITING_PDF if bill_id else State.NO_BILL, bill_id)
+    except CowsAuthFailed:
+        raise
+    except (CowsRejected, CowsBadResponse) as exc:
+        logger.warning("the bill of %s could not be read yet: %s", number, exc)
+        return Outcome(key, number, State.WAITING_PDF, bill_id)
     email = BillEmail(
         kind="bill_utility" if summary.active else "bill_final", to=to,
         context=bill_context(tenant=tenant, summary=summary, bill=bill, latest=latest),

@@ -277,3 +277,22 @@ def test_an_account_caselle_marks_inactive_gets_the_final_bills_template(office,
     assert outcome.state == "queued" and outcome.email.kind == "bill_final"
     assert outcome.email.to == ("rosa@example.org", first["email"])
     assert outcome.email.pdf.startswith(b"%PDF-")
+
+
+def test_one_accounts_unreadable_pdf_leaves_that_account_waiting_and_the_others_go(office, riverton):
+    first_key = link_sample(office, riverton, 0)
+    second_key = link_sample(office, riverton, 1)
+    go_paperless(riverton, first_key)
+    go_paperless(riverton, second_key)
+    run = close_period(office, riverton)
+    office.set_fault(operation="bill_pdf", mode="malformed", variant="not_json", times=1, office=SLUG)
+
+    assert runs.work_on_run(run_id=run.pk) == "waiting"
+    states = dict(BillEmailAccount.objects.filter(run=run).values_list("account_key", "state"))
+    assert sorted(states.values()) == ["queued", "waiting_pdf"]
+    waiting = next(k for k, state in states.items() if state == "waiting_pdf")
+    assert {e.account_number.replace("-", "") for e in emails(run)} == {first_key, second_key} - {waiting}
+
+    assert runs.work_on_run(run_id=run.pk, now=timezone.now() + runs.PDF_RETRY) == "done"
+    assert {e.account_number.replace("-", "") for e in emails(run)} == {first_key, second_key}
+    assert emails(run).count() == 4
