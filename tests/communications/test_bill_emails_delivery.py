@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+
+from django.utils import timezone
 
 from billing.accounts import periods
 from communications.bill_emails.models import BillEmailRun
@@ -45,3 +48,35 @@ def test_after_a_close_each_address_gets_exactly_one_email_with_the_bill_pdf(own
         assert pdf.get_filename().startswith("bill-") and pdf.get_content().startswith(b"%PDF-")
         assert message["Subject"].startswith("Your City of Riverton utility bill for account ")
         assert message.get_body(("plain",)) is not None
+
+
+def test_a_worker_killed_in_the_middle_of_a_run_leaves_the_rest_to_another_once(own_office, riverton, smtp_sink,
+                                                                                celery_workers, settings):
+    settings.OUTBOX_DELIVERY = "worker"
+    sim = own_office(riverton, SLUG, customers=30, seed=21)
+    first, second = sim.samples(SLUG)
+    periods.poll_period_state(tenant=riverton.tenant)
+    go_paperless(riverton, link_sample(sim, riverton, 0))
+    go_paperless(riverton, link_sample(sim, riverton, 1, user=twin(riverton, second)))
+    sim.set_fault(operation="bill_pdf", mode="slow", delay=5, times=1, office=SLUG)  # the first PDF takes a while
+    doomed = celery_workers()
+
+    sim.close_period(SLUG)
+    assert periods.poll_period_state(tenant=riverton.tenant) is True
+    run = BillEmailRun.objects.get(tenant=riverton.tenant)
+    wait_for(lambda: BillEmailRun.objects.get(pk=run.pk).claim_token != "", what="a worker to claim the run")
+    time.sleep(1.5)  # it is waiting for the slow PDF now
+    doomed.kill()  # SIGKILL: no chance to clean up
+    doomed.wait(timeout=10)
+    assert not OutboundEmail.objects.filter(source=run.source).exists()
+
+    # Its claim runs out (as after CLAIM_FOR), and beat's sweep on another worker takes the run over.
+    BillEmailRun.objects.filter(pk=run.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    celery_workers()
+    sweep_bill_emails.delay()
+
+    smtp_sink.wait_for(3, timeout=60)
+    wait_for(lambda: BillEmailRun.objects.get(pk=run.pk).state == "done", what="the run to finish")
+    time.sleep(2)
+    expected = sorted(["rosa@example.org", first["email"].lower(), second["email"].lower()])
+    assert sorted(r.lower() for r in smtp_sink.recipients()) == expected
