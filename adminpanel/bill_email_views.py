@@ -39,7 +39,7 @@ class BillEmailRunFilter(OfficeFilterSet):
 def _row(figures: selectors.RunFigures, zone) -> dict:
     run = figures.run
     return {"id": run.pk, "period": run.period_label, "started_at": timezone.localtime(run.started_at, zone),
-            "state": run.get_state_display(), "figures": figures,
+            "state": run.get_state_display(), "figures": figures, "error": run.last_error,
             "log_url": reverse("adminpanel:email_log") + "?" + urlencode({"source": run.source})}
 
 

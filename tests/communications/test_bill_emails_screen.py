@@ -72,6 +72,13 @@ def test_another_citys_runs_are_not_shown_and_its_clerk_gets_404(riverton, lakes
     assert client_for(riverton.resident, riverton.tenant).get(URL).status_code == 404
 
 
+def test_a_run_waiting_for_cows_says_why(riverton, client_for):
+    run = make_run(riverton, 11, accounts={}, emails={})
+    BillEmailRun.objects.filter(pk=run.pk).update(state="walking", last_error="COWS answered 503: down")
+    body = client_for(riverton.clerk, riverton.tenant).get(URL).content.decode()
+    assert cells(body, "2026-11")[1] == "Sending The portal will try again: COWS answered 503: down"
+
+
 def test_a_city_with_no_runs_yet_is_told_when_they_start(riverton, client_for):
     body = client_for(riverton.clerk, riverton.tenant).get(URL).content.decode()
     assert "No bills have been emailed yet" in body
