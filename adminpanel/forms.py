@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.payments.availability import selectable_providers
 from billing.payments import settings as payment_settings_domain
+from billing.payments import stripe_keys, utility_account
+from billing.payments.provider_account import ProviderAccount
 from billing.payments.models import PaymentSettings
 from billing.payments.providers import account_keys
 
@@ -57,6 +59,9 @@ class ProviderForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
     forget_stripe_secrets = forms.BooleanField(
         label=_("Remove the saved Stripe secret key and webhook secret"), required=False)
+    general_name = forms.CharField(
+        label=_("Name of the General account"), max_length=40, required=False,
+        help_text=_("As Deposit Reconciliation shows it. Empty: General."))
 
     class Meta:
         model = PaymentSettings
@@ -66,10 +71,14 @@ class ProviderForm(forms.ModelForm):
         widgets = {"provider": forms.RadioSelect(attrs={"class": "choices"})}
 
     # Every field this form may change, as the audit log and the admins' email name them.
-    AUDITED = ("provider", "stripe_publishable_key", "stripe_secret_key", "stripe_webhook_secret")
+    SETTINGS_AUDITED = ("provider", "stripe_publishable_key", "stripe_secret_key", "stripe_webhook_secret")
+    AUDITED = SETTINGS_AUDITED + ("general_name",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        tenant = self.instance.tenant
+        self.fields["general_name"].initial = utility_account.general_name(tenant=tenant)
+        self.utility_name = getattr(utility_account.utility_account(tenant=tenant), "name", "")
         self.fields["provider"].choices = selectable_providers()  # never the sandbox in production
         for name in self.SECRETS:
             is_set = bool(getattr(self.instance, name, ""))
@@ -84,27 +93,33 @@ class ProviderForm(forms.ModelForm):
 
     def clean_stripe_publishable_key(self):
         key = self.cleaned_data["stripe_publishable_key"].strip()
-        if key.startswith(("sk_", "rk_", "whsec_")):
+        problem = stripe_keys.publishable_key_problem(key)
+        if problem and key.startswith(("sk_", "rk_", "whsec_")):
             # A secret pasted in the wrong box: never echoed back into the page.
             self.data = self.data.copy()
             self.data[self.add_prefix("stripe_publishable_key")] = ""
-            raise forms.ValidationError(_("This is a secret key: it goes in the secret key box below. "
-                                          "The publishable key starts with pk_."))
-        if key and not key.startswith("pk_"):
-            raise forms.ValidationError(_("A Stripe publishable key starts with pk_."))
+        if problem:
+            raise forms.ValidationError(problem)
         return key
 
     def clean_stripe_secret_key(self):
         key = self.cleaned_data["stripe_secret_key"]
-        if key and not key.startswith(("sk_", "rk_")):
-            # Said without echoing the value: it may be a real secret typed in the wrong box.
-            raise forms.ValidationError(_("A Stripe secret key starts with sk_ or rk_."))
+        problem = stripe_keys.secret_key_problem(key)  # said without echoing the value: it may be a real secret
+        if problem:
+            raise forms.ValidationError(problem)
         return key
+
+    def clean_general_name(self):
+        name = " ".join(self.cleaned_data["general_name"].split()) or str(ProviderAccount.Purpose.GENERAL.label)
+        if self.utility_name and name.casefold() == self.utility_name.casefold():
+            raise forms.ValidationError(_("The Utility bills account has this name: choose another, such as General."))
+        return name
 
     def clean_stripe_webhook_secret(self):
         key = self.cleaned_data["stripe_webhook_secret"]
-        if key and not key.startswith("whsec_"):
-            raise forms.ValidationError(_("A Stripe webhook signing secret starts with whsec_."))
+        problem = stripe_keys.webhook_secret_problem(key)
+        if problem:
+            raise forms.ValidationError(problem)
         return key
 
     def clean(self):
@@ -120,6 +135,12 @@ class ProviderForm(forms.ModelForm):
             if not data.get("stripe_webhook_secret") and (forgetting or not self.instance.stripe_webhook_secret):
                 # Without it a payment waiting on the bank (3-D Secure, a bank debit) could never finish.
                 self.add_error("stripe_webhook_secret", _("Enter the Stripe webhook signing secret to use Stripe."))
+            if not self.errors:
+                secret = data.get("stripe_secret_key") or self.instance.stripe_secret_key
+                problem = stripe_keys.mode_problem(publishable_key=data.get("stripe_publishable_key", ""),
+                                                   secret_key=secret)
+                if problem:
+                    self.add_error("stripe_secret_key", problem)
         if not self.errors and self.instance.pk:
             # A payment finishes on the account it started on: no switching away while one is unfinished.
             keys = payment_settings_domain.keys_after(current=self.instance, changes=self.changes())

@@ -18,7 +18,9 @@ class ProviderAccount(models.Model):
     ("General, Utility") assumes: the General one comes from the city's payment settings and takes
     every checkout; a Utility one (added with `add_utility_account`, its name in its fingerprint)
     takes the checkouts made only of utility bills while the city stays on that provider. Each
-    account's money arrives in the bank as its own deposits.
+    account's money arrives in the bank as its own deposits. The office adds, changes and removes the
+    Utility account on Payment Providers (billing/payments/utility_account.py); removing it sets
+    `retired_at`, and the row stays.
     """
 
     class Purpose(models.TextChoices):
@@ -34,9 +36,16 @@ class ProviderAccount(models.Model):
     name = models.CharField(max_length=40, blank=True)  # as the office calls it: "General", "Utility"
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.GENERAL)
     created_at = models.DateTimeField(default=timezone.now)
+    # A Utility account the office removed: never deleted (its payments keep it, its deposits still need reconciling).
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "fingerprint"], name="provider_account_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "fingerprint"], name="provider_account_unique"),
+            # One Utility account in use per city and provider (two admins adding at once cannot make two).
+            models.UniqueConstraint(fields=["tenant", "provider"], name="provider_account_one_utility",
+                                    condition=models.Q(purpose="utility", retired_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.publishable_key or ''} ({self.fingerprint[:8]})".replace("  ", " ")
@@ -45,7 +54,8 @@ class ProviderAccount(models.Model):
     def label(self) -> str:
         """The account as the office names it: its name, else its purpose and provider."""
         provider = {"sandbox": _("Sandbox"), "stripe": _("Stripe")}.get(self.provider, self.provider)
-        return f"{self.name or self.get_purpose_display()} ({provider})"
+        label = f"{self.name or self.get_purpose_display()} ({provider})"
+        return f"{label} {_('(retired)')}" if self.retired_at else label
 
     @property
     def merchant(self) -> str:

@@ -128,23 +128,47 @@ def account_keys(settings) -> dict:
 def current_account(tenant, *, utility_bills: bool = False):
     """The ProviderAccount of the city's current settings, made the first time these keys are used.
 
-    With `utility_bills` (a checkout of utility bills only), the city's Utility account on the same
-    provider when it has one.
+    With `utility_bills` (a checkout of utility bills only), the city's Utility account in use on the
+    same provider when it has one: never a removed (retired) one, nor a Stripe one whose keys are test
+    keys while the General account's are live (or the other way round), so that no utility bill is
+    charged where no money moves.
     """
     keys = account_keys(payment_settings(tenant))
-    account, _ = tenant.provider_accounts.get_or_create(fingerprint=fingerprint(**keys), defaults=keys)
+    account, _ = tenant.provider_accounts.get_or_create(
+        fingerprint=fingerprint(**keys), defaults={**keys, "name": lambda: general_name_in_use(tenant)})
     account.tenant = tenant
     if utility_bills:
-        utility = (tenant.provider_accounts.filter(purpose="utility", provider=account.provider)
-                   .order_by("-id").first())
-        if utility is not None:
+        utility = utility_account_in_use(tenant, provider=account.provider)
+        if utility is not None and same_mode(utility, account):
             utility.tenant = tenant
             return utility
     return account
 
 
+def general_name_in_use(tenant) -> str:
+    """The name the office gave its newest General account ("" if none): a new General account keeps it."""
+    return (tenant.provider_accounts.filter(purpose="general").exclude(name="").order_by("-id")
+            .values_list("name", flat=True).first() or "")
+
+
+def utility_account_in_use(tenant, *, provider: str):
+    """The city's Utility account on `provider` that the office has not removed, or None."""
+    return (tenant.provider_accounts.filter(purpose="utility", provider=provider, retired_at__isnull=True)
+            .order_by("-id").first())
+
+
+def same_mode(utility, general) -> bool:
+    """Whether both accounts' keys are test keys or both live keys (always so on the sandbox)."""
+    from ..stripe_keys import mode
+
+    return {mode(utility.publishable_key), mode(general.publishable_key)} - {""} != {"test", "live"}
+
+
 def add_utility_account(*, tenant, name: str, keys: dict | None = None, general_name: str = ""):
-    """Give the city a second account at its provider for utility bills (and name the General one)."""
+    """Give the city a second account at its provider for utility bills (and name the General one).
+
+    For the demo and tests; the office uses utility_account.save_utility_account from Payment Providers.
+    """
     general = current_account(tenant)
     if general_name and general.name != general_name:
         type(general).objects.filter(pk=general.pk).update(name=general_name)
