@@ -22,7 +22,8 @@ from communications.bill_emails.models import BillEmailRun
 from portal.access import office_admin_required
 
 from . import audit
-from .listing import OfficeFilterSet, list_page
+from .listing import DATETIME_FORMAT, Column, OfficeFilterSet, filtered, list_page, local_datetime, xlsx_response
+from .listing import export_filename
 
 
 class BillEmailRunFilter(OfficeFilterSet):
@@ -52,6 +53,27 @@ def bill_emails(request):
     figures = selectors.run_figures(tenant=request.tenant, runs=list(listing.page.object_list))
     return render(request, "adminpanel/bill_emails.html", {
         "form": listing.form, "page": listing.page, "rows": [_row(f, request.tenant.zone) for f in figures]})
+
+
+def _columns(zone) -> list[Column]:
+    return [Column(_("Period"), lambda f: f.run.period_label, width=10),
+            Column(_("Started"), lambda f: local_datetime(f.run.started_at, zone), DATETIME_FORMAT, width=18),
+            Column(_("Status"), lambda f: f.run.get_state_display(), width=20),
+            *(Column(header, value, "0", width=12) for header, value in (
+                (_("Paperless accounts"), lambda f: f.accounts), (_("Emails queued"), lambda f: f.queued),
+                (_("Sent"), lambda f: f.sent), (_("Failed"), lambda f: f.failed),
+                (_("Waiting for the PDF"), lambda f: f.waiting_pdf), (_("Unsubscribed (not sent)"), lambda f: f.suppressed),
+                (_("Bill PDF never came"), lambda f: f.no_pdf), (_("No bill or no address"), lambda f: f.not_sent)))]
+
+
+@office_admin_required
+@require_GET
+def bill_emails_export(request):
+    """Export to Excel: the periods the filter selects (one row a month: read whole), with their figures."""
+    runs = list(filtered(request, BillEmailRunFilter, selectors.runs(tenant=request.tenant)).qs)
+    return xlsx_response(filename=export_filename(request.tenant, "email-bills"), title=_g("Email Bills"),
+                         columns=_columns(request.tenant.zone),
+                         rows=selectors.run_figures(tenant=request.tenant, runs=runs))
 
 
 @office_admin_required

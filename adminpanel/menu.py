@@ -56,7 +56,7 @@ MENU: tuple[Section, ...] = (
         Entry(_("Home Screen Message"), "utility_general"),
         Entry(_("Email"), "utility_emails"),
         Entry(_("Billing Emails"), "billing_emails"),
-        Entry(_("Email Bills"), "bill_emails", ("bill_emails_send_again",)),
+        Entry(_("Email Bills"), "bill_emails", ("bill_emails_send_again", "bill_emails_export")),
         Entry(_("Payment"), "utility_payment"),
         Entry(_("Communications"), "communications", ("communication_edit", "communication_delete")),
     )),

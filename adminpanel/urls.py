@@ -49,6 +49,7 @@ urlpatterns = [
     path("utility/emails/", email_views.utility_emails, name="utility_emails"),
     path("utility/billing-emails/", email_views.billing_emails, name="billing_emails"),
     path("utility/email-bills/", bill_email_views.bill_emails, name="bill_emails"),
+    path("utility/email-bills/export.xlsx", bill_email_views.bill_emails_export, name="bill_emails_export"),
     path("utility/email-bills/<int:run_id>/send-again/", bill_email_views.send_again,
          name="bill_emails_send_again"),
     path("settings/providers/", provider_views.payment_providers, name="payment_providers"),

@@ -135,3 +135,19 @@ def test_send_again_is_refused_for_another_citys_run(riverton, lakeside, client_
     url = reverse("adminpanel:bill_emails_send_again", kwargs={"run_id": run.pk})
     assert client_for(riverton.clerk, riverton.tenant).post(url).status_code == 404
     assert not OutboundEmail.objects.filter(key__endswith=":again").exists()
+
+
+def test_export_to_excel_has_the_filtered_periods_with_their_figures(riverton, client_for):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    make_run(riverton, 11, accounts={"queued": 2, "no_address": 1}, emails={"sent": 2, "failed": 1})
+    make_run(riverton, 10, accounts={"queued": 1}, emails={"sent": 1})
+    response = client_for(riverton.clerk, riverton.tenant).get("/office/utility/email-bills/export.xlsx",
+                                                               {"period": "2026-11"})
+    assert response["Content-Disposition"].startswith('attachment; filename="email-bills-riverton-')
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.values)
+    assert rows[0][:4] == ("Period", "Started", "Status", "Paperless accounts")
+    assert [r[:1] + r[2:] for r in rows[1:]] == [("2026-11", "Done", 3, 3, 2, 1, 0, 0, 0, 1)]
