@@ -35,7 +35,7 @@ MENU: tuple[Section, ...] = (
         Entry(_("General"), "portal_general"),
         Entry(_("Theming"), "portal_theme", ("portal_theme_reset", "portal_theme_photo", "portal_theme_photo_remove",
                                             "portal_theme_logo", "portal_theme_logo_remove")),
-        Entry(_("Payment Providers"), "payment_providers"),
+        Entry(_("Payment Providers"), "payment_providers", ("utility_account_save", "utility_account_remove")),
         Entry(_("Payment"), "payment_settings", ("fee_preview",)),
         Entry(_("Deposit Reconciliation"), "deposits", ("deposits_export",)),
         Entry(_("COWS"), "cows_settings", ("cows_connection", "cows_test", "cows_alerts")),

@@ -53,6 +53,8 @@ urlpatterns = [
     path("utility/email-bills/<int:run_id>/send-again/", bill_email_views.send_again,
          name="bill_emails_send_again"),
     path("settings/providers/", provider_views.payment_providers, name="payment_providers"),
+    path("settings/providers/utility/", provider_views.utility_account_save, name="utility_account_save"),
+    path("settings/providers/utility/remove/", provider_views.utility_account_remove, name="utility_account_remove"),
     path("settings/cows/", cows_views.cows_settings, name="cows_settings"),
     path("settings/cows/connection/", cows_views.cows_connection, name="cows_connection"),
     path("settings/cows/test/", cows_views.cows_test, name="cows_test"),
