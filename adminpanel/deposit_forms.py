@@ -26,7 +26,8 @@ class DepositForm(forms.Form):
                         "invalid": _("Enter the date as a day, month and year, for example 2026-12-08.")})
     account = AccountChoice(
         queryset=None, label=_("Provider account"), empty_label=None,
-        help_text=_("General, Utility…: the account the deposit came from. With one account, choose it."),
+        help_text=_("General, Utility…: the account the deposit came from. With one account, choose it. A removed "
+                    "account stays here, marked (retired), for the deposits it still brings."),
         error_messages={"required": _("Choose a provider account."),
                         "invalid_choice": _("Choose one of the city's provider accounts.")})
 
