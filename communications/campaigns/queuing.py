@@ -4,7 +4,8 @@ Each chunk is one transaction: the next `CHUNK` recipients by user id after the 
 rendered, handed to the outbox's bulk `queue_messages` (key "campaign:<id>:<user id>"), and the cursor
 moves to the last of them, all committed together. A worker killed mid-chunk loses the whole chunk's
 transaction, so the next run starts from the same cursor; the keys make a second row for anyone
-impossible anyway. Only the campaign's current chain may advance it (a resumed campaign has a new one).
+impossible anyway. Chunks are taken one at a time (the campaign's row is locked for the chunk), and only
+the campaign's current chain asks for the next one (a campaign resumed by the sweep has a new chain).
 """
 
 from __future__ import annotations
@@ -43,21 +44,22 @@ def campaign_attachment(*, campaign: Campaign):
     return attach_file(tenant=campaign.tenant, filename=filename, content_type=PDF, data=data)
 
 
-def _messages(campaign: Campaign, compiled: compose.CompiledMessage, people: list[User]):
-    for person in people:
-        rendered = compiled.render(compose.person_values(first_name=person.first_name, last_name=person.last_name,
-                                                         email=person.email))
-        yield Outgoing(to=person.email, subject=rendered.subject, text=rendered.text, html=rendered.html,
-                       key=campaign.key_for(person.pk), user_id=person.pk)
+def _messages(campaign: Campaign, compiled: compose.CompiledMessage, people: list[tuple]):
+    for pk, email, first_name, last_name in people:
+        rendered = compiled.render(compose.person_values(first_name=first_name, last_name=last_name, email=email))
+        yield Outgoing(to=email, subject=rendered.subject, text=rendered.text, html=rendered.html,
+                       key=campaign.key_for(pk), user_id=pk)
 
 
-def _queue_texts(campaign: Campaign, compiled: compose.CompiledMessage, people: list[User]) -> int:
+def _queue_texts(campaign: Campaign, compiled: compose.CompiledMessage, people: list[tuple]) -> int:
     from communications.texts.backends import texts_enabled
     from communications.texts.services import Text, queue_texts
 
     if not (campaign.also_by_text and texts_enabled()):
         return 0
-    chosen = text_recipients(tenant=campaign.tenant, users=people, category=Category.NEWSLETTERS)
+    with_phone = list(User.objects.filter(pk__in=[p[0] for p in people]).exclude(phone="")
+                      .only("pk", "email", "first_name", "last_name", "phone").order_by("pk"))
+    chosen = text_recipients(tenant=campaign.tenant, users=with_phone, category=Category.NEWSLETTERS)
     texts = [Text(to=phone, key=campaign.key_for(person.pk), user_id=person.pk,
                   body=compiled.render_text(compose.person_values(first_name=person.first_name,
                                                                   last_name=person.last_name, email=person.email)))
@@ -66,14 +68,14 @@ def _queue_texts(campaign: Campaign, compiled: compose.CompiledMessage, people: 
 
 
 def queue_chunk(*, campaign_id: int, chain: str, size: int = CHUNK) -> bool:
-    """Queue the next chunk of a campaign's messages; True when there may be more to queue."""
+    """Queue the next chunk of a campaign's messages; True when there may be more and this chain goes on."""
     with transaction.atomic():
         campaign = (Campaign.objects.select_for_update().select_related("tenant", "communication")
                     .filter(pk=campaign_id).first())
-        if campaign is None or campaign.state != Campaign.State.QUEUING or campaign.chain != chain:
+        if campaign is None or campaign.state != Campaign.State.QUEUING:
             return False
         people = list(campaign_users(campaign=campaign).filter(pk__gt=campaign.queued_through)
-                      .only("pk", "email", "first_name", "last_name", "phone")[:size])
+                      .values_list("pk", "email", "first_name", "last_name")[:size])
         if not people:
             campaign.state, campaign.touched_at = Campaign.State.SENDING, timezone.now()
             campaign.save(update_fields=["state", "touched_at"])
@@ -85,9 +87,11 @@ def queue_chunk(*, campaign_id: int, chain: str, size: int = CHUNK) -> bool:
                        messages=_messages(campaign, compiled, people), attachment=campaign_attachment(campaign=campaign),
                        source=campaign.source)
         _queue_texts(campaign, compiled, people)
-        campaign.queued_through, campaign.touched_at = people[-1].pk, timezone.now()
+        campaign.queued_through, campaign.touched_at = people[-1][0], timezone.now()
         campaign.save(update_fields=["queued_through", "touched_at"])
-    return True
+    # A task of a chain the sweep replaced (it waited long in the queue) still did its chunk, but only the
+    # current chain goes on: one task at a time asks for the next.
+    return campaign.chain == chain
 
 
 def queue_all(*, campaign_id: int, chain: str, size: int = CHUNK) -> None:

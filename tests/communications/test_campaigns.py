@@ -149,7 +149,8 @@ def test_queuing_goes_in_chunks_from_the_cursor_and_nobody_gets_two(riverton):
     [resumed] = services.resume_stalled(stalled_after=timedelta(seconds=-1))
     campaign.refresh_from_db()
     assert resumed == campaign.pk and campaign.chain != old_chain
-    assert not queuing.queue_chunk(campaign_id=campaign.pk, chain=old_chain, size=10)  # the old chain stops
+    # A task of the old chain, still waiting in the queue, does its chunk but does not go on.
+    assert not queuing.queue_chunk(campaign_id=campaign.pk, chain=old_chain, size=10)
     queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain, size=10)
     campaign.refresh_from_db()
     rows = OutboundEmail.objects.filter(source=campaign.source)

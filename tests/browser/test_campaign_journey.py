@@ -1,0 +1,65 @@
+"""The clerk sends a newsletter to all portal users with the rates PDF (a Utility Communication) attached, and
+watches the progress bar reach done; a real Celery worker queues it and the outbox delivers it to a real SMTP server."""
+
+import pytest
+from playwright.sync_api import expect
+
+from communications.services import post_communication
+
+from ..communications.campaign_helpers import make_people
+from ..communications.conftest import PDF
+from .conftest import assert_accessible, office_menu, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_clerk_sends_the_rates_to_all_portal_users_and_watches_it_go(live_server, page, riverton, password,
+                                                                     smtp_sink, settings, celery_workers):
+    settings.OUTBOX_DELIVERY = "worker"
+    post_communication(tenant=riverton.tenant, pdf_bytes=PDF, filename="2026-water-rates.pdf",
+                       description="2026 Water Rates", acting_user=riverton.clerk)
+    make_people(riverton.tenant, 30)
+    celery_workers()
+
+    sign_in(page, live_server, riverton.clerk, password)
+    page.get_by_role("link", name="Admin", exact=True).click()
+    office_menu(page).get_by_role("link", name="Create Communications").click()
+    expect(page.get_by_role("heading", name="Create Communications")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Write a new mass email").click()
+    expect(page.get_by_role("heading", name="New mass email")).to_be_visible()
+
+    page.get_by_label("Subject", exact=True).fill("New water rates for {first_name}")
+    page.wait_for_load_state()
+    page.get_by_role("textbox", name="Body").click()
+    page.keyboard.type("The new water rates start July 1. The rate sheet is attached.")
+    page.get_by_label("A current Utility Communication").check()
+    page.get_by_label("Utility Communication", exact=True).select_option(label="2026 Water Rates")
+    expect(page.get_by_label("All portal users")).to_be_checked()
+    assert_accessible(page)
+    page.get_by_role("button", name="Review and send").click()
+
+    expect(page.get_by_text("It will be emailed to 32 people (All portal users).")).to_be_visible()
+    expect(page.get_by_text("Attached: 2026 Water Rates.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send to 32 people").click()
+
+    expect(page.get_by_role("heading", name="New water rates for {first_name}")).to_be_visible()
+    bar = page.locator("progress#campaign-bar")
+    expect(bar).to_be_visible()
+    expect(page.get_by_text("32 of 32 done (100%).")).to_be_visible(timeout=90_000)  # htmx polls every 2 s
+    expect(bar).to_have_attribute("value", "100")
+    expect(page.locator("#campaign-progress").get_by_text("Sent", exact=True)).to_be_visible()
+    assert_accessible(page)
+
+    smtp_sink.wait_for(32, timeout=30)
+    assert len(set(smtp_sink.recipients())) == 32
+    one = next(m for m in smtp_sink.messages() if m["To"] == "person7@riverton.example")
+    assert one["Subject"] == "New water rates for First7"
+    [attached] = list(one.iter_attachments())
+    assert attached.get_filename() == "2026-water-rates.pdf" and attached.get_content() == PDF
+
+    office_menu(page).get_by_role("link", name="Create Communications").click()
+    row = page.get_by_role("row", name="New water rates for {first_name}")
+    expect(row.get_by_role("cell").nth(2)).to_have_text("32")  # recipients
+    expect(row.get_by_role("cell").nth(3)).to_have_text("32")  # sent
