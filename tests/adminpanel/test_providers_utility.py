@@ -296,3 +296,14 @@ def test_the_audit_log_never_holds_a_secret(riverton, carl):
     assert AuditEntry.objects.count() == 3
     for secret in ("UTILSECRET", "UTILHOOK", "OTHERHOOK"):
         assert secret not in logged
+
+
+def test_the_general_keys_may_not_mix_a_test_key_and_a_live_key_either(riverton, carl):
+    general_form = {**form_data(PaymentSettings.objects.get(tenant=riverton.tenant), ["provider"]),
+                    "provider": "stripe", "stripe_publishable_key": "pk_test_PUBLIC42",
+                    "stripe_secret_key": "sk_live_LIVESECRET", "stripe_webhook_secret": "whsec_HOOK88"}
+    response = carl.post(PROVIDERS, general_form)
+    assert response.status_code == 400
+    assert "One key is a test key and the other a live key" in text(response) and "LIVESECRET" not in text(response)
+    assert PaymentSettings.objects.get(tenant=riverton.tenant).provider == "sandbox"
+    assert not AuditEntry.objects.exists() and mail.outbox == []
