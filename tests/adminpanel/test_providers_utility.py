@@ -11,6 +11,8 @@ import pytest
 from django.core import mail
 
 from adminpanel.models import AuditEntry
+from billing.payments import checkout
+from billing.payments.checkout import MethodSpec
 from billing.payments.models import PaymentSettings
 from billing.payments.provider_account import ProviderAccount
 from billing.payments.providers import current_account
@@ -148,6 +150,23 @@ def test_on_stripe_it_has_its_own_keys_write_only_and_audited_without_them(
     assert current_account(riverton.tenant, utility_bills=True) == new
     assert AuditEntry.objects.filter(action="settings.utility_account").first().changes == {
         "secret_key": ["", "(changed)"]}
+
+
+def test_on_stripe_a_utility_only_checkout_is_charged_on_the_utility_account(riverton, carl, stripe_riverton,
+                                                                             localstripe):
+    carl.post(SAVE, {"utility-name": "Utility", **UTILITY_KEYS})
+    [account] = utility_rows(riverton)
+
+    def pay(items):
+        payment = checkout.start_checkout(tenant=riverton.tenant, items=items, user=riverton.resident,
+                                          method=MethodSpec(token=localstripe.card("4242424242424242")))
+        return checkout.confirm_payment(payment=payment)
+
+    bill, other = pay([water("42.10")]), pay([permit("9.00")])
+    assert (bill.state, bill.provider_account_id) == ("charged", account.id)
+    assert other.state == "charged" and other.provider_account.secret_key == stripe_riverton.secret_key
+    assert sorted(i["id"] for i in localstripe.payment_intents()) == sorted(
+        [bill.provider_payment_id, other.provider_payment_id])
 
 
 BAD = [
