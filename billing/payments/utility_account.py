@@ -89,8 +89,11 @@ def _key_errors(keys: dict, *, general: ProviderAccount) -> dict[str, str]:
     if problem:
         return {"secret_key": problem}
     if stripe_keys.mode_problem(publishable_key=keys["publishable_key"], secret_key=general.secret_key):
-        return {"publishable_key": _("The General account uses %(mode)s keys: the Utility bills account must "
-                                     "use %(mode)s keys too.") % {"mode": stripe_keys.mode(general.secret_key)}}
+        if stripe_keys.mode(general.secret_key) == "live":
+            return {"publishable_key": _("The General account uses live keys: the Utility bills account must use "
+                                         "live keys too.")}
+        return {"publishable_key": _("The General account uses test keys: the Utility bills account must use "
+                                     "test keys too.")}
     if keys["publishable_key"] == general.publishable_key or keys["secret_key"] == general.secret_key:
         return {"publishable_key": _("These are the General account's keys. The Utility bills account is a "
                                      "Stripe account of its own, with its own keys.")}
