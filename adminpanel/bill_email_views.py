@@ -62,7 +62,8 @@ def _columns(zone) -> list[Column]:
             *(Column(header, value, "0", width=12) for header, value in (
                 (_("Paperless accounts"), lambda f: f.accounts), (_("Emails queued"), lambda f: f.queued),
                 (_("Sent"), lambda f: f.sent), (_("Failed"), lambda f: f.failed),
-                (_("Waiting for the PDF"), lambda f: f.waiting_pdf), (_("Unsubscribed (not sent)"), lambda f: f.suppressed),
+                (_("Waiting for the PDF"), lambda f: f.waiting_pdf),
+                (_("Unsubscribed (not sent)"), lambda f: f.suppressed),
                 (_("Bill PDF never came"), lambda f: f.no_pdf), (_("No bill or no address"), lambda f: f.not_sent)))]
 
 

@@ -97,11 +97,10 @@ def work_on_run(*, run_id: int, now: datetime | None = None, force: bool = False
     if token is None:
         return "skipped"
     run = Run.objects.select_related("tenant").get(pk=run_id)
-    started, pass_started = time.monotonic(), timezone.now()
+    started = time.monotonic()
     try:
         while True:
-            more = (_walk_chunk(run, token) if run.state == Run.State.WALKING
-                    else _retry_waiting(run, token, pass_started))
+            more = _walk_chunk(run, token, now) if run.state == Run.State.WALKING else _retry_waiting(run, token, now)
             if not more:
                 return _finish(run, token, now)
             if time.monotonic() - started > budget:
@@ -116,26 +115,30 @@ def work_on_run(*, run_id: int, now: datetime | None = None, force: bool = False
         return "cows_unavailable"
 
 
-def _walk_chunk(run: Run, token: str) -> bool:
+def _walk_chunk(run: Run, token: str, now: datetime) -> bool:
     """The next chunk of known accounts after the cursor; False when none are left."""
     keys = known_account_keys(tenant=run.tenant, after=run.cursor, limit=CHUNK)
     if not keys:
         return False
     outcomes = _plan(run, keys, waiting={})
-    _commit_chunk(run, token, outcomes, tries={}, cursor=keys[-1])
+    _commit_chunk(run, token, outcomes, tries={}, cursor=keys[-1], looked_at=now)
     run.cursor = keys[-1]
     return True
 
 
-def _retry_waiting(run: Run, token: str, pass_started: datetime) -> bool:
-    """One more look at the accounts still waiting for their PDF (once per pass); False when that pass is over."""
-    rows = (run.accounts.filter(state=Account.State.WAITING_PDF, updated_at__lt=pass_started)
+def _retry_waiting(run: Run, token: str, now: datetime) -> bool:
+    """One more look at the accounts still waiting for their PDF; False when each had its look.
+
+    An account looked at in the last half of PDF_RETRY (in this pass, or in one a task's budget cut short)
+    waits for the next pass, so none is looked at more often than the retry rhythm.
+    """
+    rows = (run.accounts.filter(state=Account.State.WAITING_PDF, updated_at__lt=now - PDF_RETRY / 2)
             .order_by("account_key").values_list("account_key", "pdf_tries", "customer_number")[:CHUNK])
     waiting = {key: (tries, number) for key, tries, number in rows}
     if not waiting:
         return False
     outcomes = _plan(run, list(waiting), waiting=waiting)
-    _commit_chunk(run, token, outcomes, tries={k: t for k, (t, _n) in waiting.items()}, cursor=None)
+    _commit_chunk(run, token, outcomes, tries={k: t for k, (t, _n) in waiting.items()}, cursor=None, looked_at=now)
     return True
 
 
@@ -155,8 +158,9 @@ def _plan(run: Run, keys: list[str], *, waiting: dict[str, tuple[int, str]]) -> 
 
 
 def _commit_chunk(run: Run, token: str, outcomes: list[Outcome], *, tries: dict[str, int],
-                  cursor: str | None) -> None:
-    """The chunk's emails, account rows and cursor in one transaction, while the claim is still this worker's."""
+                  cursor: str | None, looked_at: datetime) -> None:
+    """The chunk's emails, account rows (looked at `looked_at`, the pass's time) and cursor in one transaction,
+    while the claim is still this worker's."""
     from .sending import queue_bill_email
 
     now = timezone.now()
@@ -173,9 +177,9 @@ def _commit_chunk(run: Run, token: str, outcomes: list[Outcome], *, tries: dict[
                     state = Account.State.GAVE_UP
             if o.email is not None:
                 queue_bill_email(tenant=run.tenant, run=run, account_number=o.customer_number, email=o.email)
-            rows.append(Account(tenant=run.tenant, run=run, account_key=o.account_key, customer_number=o.customer_number,
-                                bill_id=o.bill_id, state=state, pdf_tries=pdf_tries,
-                                recipients=len(o.email.to) if o.email else 0, updated_at=now))
+            rows.append(Account(tenant=run.tenant, run=run, account_key=o.account_key,
+                                customer_number=o.customer_number, bill_id=o.bill_id, state=state, pdf_tries=pdf_tries,
+                                recipients=len(o.email.to) if o.email else 0, updated_at=looked_at))
         Account.objects.bulk_create(rows, update_conflicts=True, unique_fields=["tenant", "run", "account_key"],
                                     update_fields=["customer_number", "bill_id", "state", "pdf_tries", "recipients",
                                                    "updated_at"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from billing.accounts import periods
@@ -18,15 +19,23 @@ from .test_bill_emails import go_paperless, twin
 SLUG = "billmail-smtp"
 
 
-def test_after_a_close_each_address_gets_exactly_one_email_with_the_bill_pdf(own_office, riverton, smtp_sink,
-                                                                             celery_workers, settings):
+@pytest.fixture
+def workers(celery_workers, settings, monkeypatch):
+    """Real workers that deliver through the outbox and keep bill PDFs in this test's own private folder (a PDF
+    another test's worker cached under the same city id and bill id is not this test's)."""
     settings.OUTBOX_DELIVERY = "worker"
+    monkeypatch.setenv("PRIVATE_FILES_ROOT", str(settings.PRIVATE_FILES_ROOT))
+    return celery_workers
+
+
+def test_after_a_close_each_address_gets_exactly_one_email_with_the_bill_pdf(own_office, riverton, smtp_sink,
+                                                                             workers):
     sim = own_office(riverton, SLUG, customers=30, seed=21)
     first, second = sim.samples(SLUG)
     periods.poll_period_state(tenant=riverton.tenant)
     go_paperless(riverton, link_sample(sim, riverton, 0))  # Rosa and Caselle's address differ: both
     go_paperless(riverton, link_sample(sim, riverton, 1, user=twin(riverton, second)))  # the same address: once
-    celery_workers(), celery_workers()
+    workers(), workers()
 
     sim.close_period(SLUG)
     assert periods.poll_period_state(tenant=riverton.tenant) is True  # the close starts the run and its task
@@ -51,28 +60,27 @@ def test_after_a_close_each_address_gets_exactly_one_email_with_the_bill_pdf(own
 
 
 def test_a_worker_killed_in_the_middle_of_a_run_leaves_the_rest_to_another_once(own_office, riverton, smtp_sink,
-                                                                                celery_workers, settings):
-    settings.OUTBOX_DELIVERY = "worker"
+                                                                                workers):
     sim = own_office(riverton, SLUG, customers=30, seed=21)
     first, second = sim.samples(SLUG)
     periods.poll_period_state(tenant=riverton.tenant)
     go_paperless(riverton, link_sample(sim, riverton, 0))
     go_paperless(riverton, link_sample(sim, riverton, 1, user=twin(riverton, second)))
-    sim.set_fault(operation="bill_pdf", mode="slow", delay=5, times=1, office=SLUG)  # the first PDF takes a while
-    doomed = celery_workers()
+    sim.set_fault(operation="bills", mode="slow", delay=5, times=1, office=SLUG)  # the first bill takes a while
+    doomed = workers()
 
     sim.close_period(SLUG)
     assert periods.poll_period_state(tenant=riverton.tenant) is True
     run = BillEmailRun.objects.get(tenant=riverton.tenant)
     wait_for(lambda: BillEmailRun.objects.get(pk=run.pk).claim_token != "", what="a worker to claim the run")
-    time.sleep(1.5)  # it is waiting for the slow PDF now
+    time.sleep(1.5)  # it is waiting for the slow answer now
     doomed.kill()  # SIGKILL: no chance to clean up
     doomed.wait(timeout=10)
     assert not OutboundEmail.objects.filter(source=run.source).exists()
 
     # Its claim runs out (as after CLAIM_FOR), and beat's sweep on another worker takes the run over.
     BillEmailRun.objects.filter(pk=run.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
-    celery_workers()
+    workers()
     sweep_bill_emails.delay()
 
     smtp_sink.wait_for(3, timeout=60)

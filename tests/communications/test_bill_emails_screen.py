@@ -39,7 +39,8 @@ def make_run(city, period_id: int, *, accounts: dict[str, int], emails: dict[str
 def cells(body: str, period: str) -> list[str]:
     """The text of each cell in the row of that period."""
     row = re.search(rf"<tr>\s*<td>{period}</td>(.*?)</tr>", body, re.S).group(1)
-    return [" ".join(re.sub(r"<[^>]+>", " ", html.unescape(c)).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return [" ".join(re.sub(r"<[^>]+>", " ", html.unescape(c)).split())
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
 
 def test_each_period_shows_its_accounts_and_what_became_of_its_emails(riverton, client_for):
