@@ -326,3 +326,14 @@ def test_the_general_keys_may_not_mix_a_test_key_and_a_live_key_either(riverton,
     assert "One key is a test key and the other a live key" in text(response) and "LIVESECRET" not in text(response)
     assert PaymentSettings.objects.get(tenant=riverton.tenant).provider == "sandbox"
     assert not AuditEntry.objects.exists() and mail.outbox == []
+
+
+def test_the_database_keeps_one_utility_account_in_use_per_provider(riverton):
+    from django.db import IntegrityError, transaction
+
+    first = save_utility_account(tenant=riverton.tenant, name="Utility", acting_user=riverton.clerk)
+    with pytest.raises(IntegrityError), transaction.atomic():  # what two admins adding at once would make
+        ProviderAccount.objects.create(tenant=riverton.tenant, provider="sandbox", purpose="utility", name="Bills",
+                                       fingerprint="another")
+    ProviderAccount.objects.filter(pk=first.pk).update(retired_at=first.created_at)
+    assert save_utility_account(tenant=riverton.tenant, name="Bills", acting_user=riverton.clerk).pk != first.pk
