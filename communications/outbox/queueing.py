@@ -159,4 +159,13 @@ def _deliver_after_commit(tenant: Tenant) -> None:
         return
     from .tasks import enqueue_delivery
 
-    transaction.on_commit(lambda: enqueue_delivery(tenant_id=tenant.pk))
+    # One delivery task per city per transaction, however many times it queued (a campaign's chunk, a bill run).
+    waiting = transaction.get_connection().run_on_commit
+    if any(getattr(callback, "outbox_tenant", None) == tenant.pk for _sids, callback, *_rest in waiting):
+        return
+
+    def deliver() -> None:
+        enqueue_delivery(tenant_id=tenant.pk)
+
+    deliver.outbox_tenant = tenant.pk
+    transaction.on_commit(deliver)

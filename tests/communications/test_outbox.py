@@ -83,3 +83,14 @@ def test_each_city_keeps_its_own_keys(riverton, lakeside):
     remind(riverton, ["rosa@example.org"], key="same")
     remind(lakeside, ["rosa@example.org"], key="same")
     assert sorted(OutboundEmail.objects.values_list("tenant__slug", flat=True)) == ["lakeside", "riverton"]
+
+
+def test_a_transaction_that_queues_many_times_asks_for_one_delivery(riverton, lakeside, settings,
+                                                                     django_capture_on_commit_callbacks):
+    settings.OUTBOX_DELIVERY = "worker"
+    with django_capture_on_commit_callbacks() as callbacks:
+        for i in range(5):
+            remind(riverton, [f"p{i}@example.org"], key=f"k{i}")
+        remind(lakeside, ["lena@example.org"])
+    assert sorted(c.outbox_tenant for c in callbacks) == sorted([riverton.tenant.pk, lakeside.tenant.pk])
+    assert OutboundEmail.objects.filter(state="queued").count() == 6
