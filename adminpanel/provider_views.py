@@ -50,6 +50,7 @@ def _page(request, *, form: ProviderForm, utility_form: UtilityAccountForm | Non
     utility_form = utility_form or UtilityAccountForm(account=account, provider=saved.provider)
     context = {"form": form, "secret_is_set": form.secret_is_set(), "utility_form": utility_form,
                "utility_account": account, "utility_possible": saved.provider in utility_account.PAYING,
+               "utility_why_not": utility_account.why_not(saved.provider),
                "utility_idle": account is not None and stripe_keys.mode_problem(
                    publishable_key=account.publishable_key, secret_key=saved.stripe_secret_key)}
     refused = form.errors or utility_form.errors

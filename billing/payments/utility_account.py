@@ -13,7 +13,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from portal.models import Tenant
 
@@ -26,7 +26,22 @@ from .settings import update_payment_settings
 
 logger = logging.getLogger(__name__)
 
-PAYING = ("sandbox", "stripe")  # providers with accounts that pay into a bank
+PAYING = ("sandbox",)  # providers on which a city may keep a second account for utility bills
+# On Stripe, cards and bank accounts are saved with one account (the wallet, AutoPay) and cannot be charged through
+# another, and the payment page tokenizes with one account's key: a second Stripe account would refuse them. Until the
+# wallet keeps methods per account, a Stripe city has one account, whose payouts Deposit Reconciliation lists.
+STRIPE_NOT_YET = gettext_lazy("On Stripe a Utility bills account is not offered: cards and bank accounts saved with the General "
+                   "Stripe account (the wallet, AutoPay) cannot be charged through a second one. Every payment goes "
+                   "to the General account, whose payouts Deposit Reconciliation lists.")
+NO_PROVIDER = gettext_lazy("Choose a payment provider for the General account first: a Utility bills account is a second "
+                "account at the same provider.")
+
+
+def why_not(provider: str) -> str:
+    """Why this provider cannot have a Utility bills account ("" when it can)."""
+    if provider in PAYING:
+        return ""
+    return str(STRIPE_NOT_YET if provider == "stripe" else NO_PROVIDER)
 KEYS = ("publishable_key", "secret_key", "webhook_secret")
 
 
@@ -56,8 +71,7 @@ def _locked_provider(tenant: Tenant) -> str:
     """The city's provider, its settings row locked so that one change of its accounts happens at a time."""
     settings = PaymentSettings.objects.select_for_update().get_or_create(tenant=tenant)[0]
     if settings.provider not in PAYING:
-        raise UtilityAccountRefused({"": _("Choose a payment provider for the General account first: a Utility "
-                                           "bills account is a second account at the same provider.")})
+        raise UtilityAccountRefused({"": why_not(settings.provider)})
     return settings.provider
 
 

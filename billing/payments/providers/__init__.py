@@ -137,7 +137,7 @@ def current_account(tenant, *, utility_bills: bool = False):
     account, _ = tenant.provider_accounts.get_or_create(
         fingerprint=fingerprint(**keys), defaults={**keys, "name": lambda: general_name_in_use(tenant)})
     account.tenant = tenant
-    if utility_bills:
+    if utility_bills and account.provider == "sandbox":  # Stripe: one account (billing/payments/utility_account.py)
         utility = utility_account_in_use(tenant, provider=account.provider)
         if utility is not None and same_mode(utility, account):
             utility.tenant = tenant
