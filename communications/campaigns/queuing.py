@@ -70,7 +70,7 @@ def _queue_texts(campaign: Campaign, compiled: compose.CompiledMessage, people: 
 def queue_chunk(*, campaign_id: int, chain: str, size: int = CHUNK) -> bool:
     """Queue the next chunk of a campaign's messages; True when there may be more and this chain goes on."""
     with transaction.atomic():
-        campaign = (Campaign.objects.select_for_update().select_related("tenant", "communication")
+        campaign = (Campaign.objects.select_for_update(of=("self",)).select_related("tenant", "communication")
                     .filter(pk=campaign_id).first())
         if campaign is None or campaign.state != Campaign.State.QUEUING:
             return False
