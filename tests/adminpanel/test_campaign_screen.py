@@ -162,7 +162,12 @@ def test_the_progress_bar_follows_the_campaign_and_stops_polling_when_done(river
     queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain, size=5)
     done = clerk.get(f"/office/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true")
     assert done.status_code == 286 and "10 of 10 done (100%)." in text(done) and "Sent" in text(done)
-    assert 'hx-trigger' not in text(clerk.get(f"/office/campaigns/{campaign.pk}/"))
+    page = text(clerk.get(f"/office/campaigns/{campaign.pk}/"))
+    assert 'hx-trigger' not in page
+    log = f"/office/email-log/?source=campaign%3A{campaign.pk}"
+    assert f'<a href="{log}">See its emails in the Email log</a>' in page
+    listed = text(clerk.get(log))
+    assert "person7@riverton.example" in listed and "10 emails" in listed
 
 
 def test_stop_sending_the_rest(riverton, clerk):
