@@ -94,7 +94,10 @@ def _compose(request, campaign=None):
             saved = services.save_draft(tenant=request.tenant, draft=form.draft(), acting_user=request.user,
                                         campaign=campaign)
         except ValidationError as refused:
-            refusal_to_form(form, refused) if hasattr(refused, "error_dict") else form.add_error(None, refused)
+            if hasattr(refused, "error_dict"):
+                refusal_to_form(form, refused)
+            else:  # the draft was sent meanwhile (another tab)
+                form.add_error(None, refused)
         else:
             audit.record(request, "campaign.save", _("Saved the mass email “%(subject)s” (draft).")
                          % {"subject": saved.subject}, target=f"campaign {saved.pk}")
