@@ -17,7 +17,7 @@ app.conf.beat_schedule = {
     "deliver-waiting-email": {"task": "communications.outbox.deliver_waiting", "schedule": 15.0},
     "run-autopay": {"task": "autopay.tasks.run_autopay", "schedule": 60.0},
     "resume-stalled-campaigns": {"task": "communications.campaigns.tasks.resume_stalled_campaigns", "schedule": 30.0},
-    "deliver-waiting-texts": {"task": "communications.texts.tasks.deliver_texts", "schedule": 60.0},
+    "deliver-waiting-texts": {"task": "communications.texts.tasks.deliver_waiting_texts", "schedule": 60.0},
     "send-bill-emails": {"task": "communications.bill_emails.tasks.sweep_bill_emails", "schedule": 60.0},
     "fire-email-events": {"task": "communications.events.tasks.fire_due_events", "schedule": 60.0},
     "forget-old-link-attempts": {"task": "customers.tasks.forget_old_link_attempts", "schedule": 24 * 3600.0},

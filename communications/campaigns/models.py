@@ -67,8 +67,8 @@ class Campaign(models.Model):
     touched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "-created_at"], name="campaign_tenant_recent"),
-                   models.Index(fields=["state", "touched_at"], name="campaign_state_touched")]
+        # Beat's resume sweep reads the few campaigns queuing across cities: a small table, no index of its own.
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="campaign_tenant_recent")]
 
     def __str__(self) -> str:
         return self.subject

@@ -37,7 +37,7 @@ class OutboundText(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="outbound_text_key")]
         indexes = [models.Index(fields=["tenant", "source", "state"], name="outbound_text_source"),
-                   models.Index(fields=["state", "id"], name="outbound_text_waiting")]
+                   models.Index(fields=["tenant", "state", "id"], name="outbound_text_waiting")]
 
     def __str__(self) -> str:
         return f"text to {self.to} ({self.state})"

@@ -46,19 +46,19 @@ def queue_texts(*, tenant: Tenant, texts: Iterable[Text], source: str = "") -> i
         return 0
     before = OutboundText.objects.filter(tenant=tenant, key__in=[r.key for r in rows]).count()
     OutboundText.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    transaction.on_commit(_ask_for_delivery)
+    transaction.on_commit(lambda: _ask_for_delivery(tenant.pk))
     return len(rows) - before
 
 
-def _ask_for_delivery() -> None:
+def _ask_for_delivery(tenant_id: int) -> None:
     from .tasks import deliver_texts
 
-    deliver_texts.delay()
+    deliver_texts.delay(tenant_id)
 
 
-def _claim(*, limit: int) -> tuple[str, list[OutboundText]]:
+def _claim(tenant: Tenant, *, limit: int) -> tuple[str, list[OutboundText]]:
     now = timezone.now()
-    waiting = OutboundText.objects.filter(state=OutboundText.State.QUEUED).filter(
+    waiting = OutboundText.objects.filter(tenant=tenant, state=OutboundText.State.QUEUED).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     token = uuid.uuid4().hex
     claim = {"claim_token": token, "claimed_until": now + CLAIM_FOR, "state": OutboundText.State.SENDING,
@@ -70,26 +70,32 @@ def _claim(*, limit: int) -> tuple[str, list[OutboundText]]:
                 OutboundText.objects.filter(pk__in=ids).update(**claim)
     elif not waiting.filter(pk__in=waiting.order_by("id").values("id")[:limit]).update(**claim):
         return token, []
-    return token, list(OutboundText.objects.filter(claim_token=token, state=OutboundText.State.SENDING)
-                       .order_by("id"))
+    return token, list(OutboundText.objects.filter(tenant=tenant, claim_token=token,
+                                                   state=OutboundText.State.SENDING).order_by("id"))
 
 
-def _stale_claims() -> None:
+def _stale_claims(tenant: Tenant) -> None:
     """Rows a killed worker left 'sending' past their claim go back to the queue.
 
     A worker killed between the provider's answer and recording it leaves a text that went out: it is sent
     again (providers take no idempotency key for texts); every other row is sent exactly once."""
-    OutboundText.objects.filter(state=OutboundText.State.SENDING, claimed_until__lt=timezone.now()).update(
-        state=OutboundText.State.QUEUED)
+    OutboundText.objects.filter(tenant=tenant, state=OutboundText.State.SENDING,
+                                claimed_until__lt=timezone.now()).update(state=OutboundText.State.QUEUED)
 
 
-def deliver_waiting(*, limit: int = 1000) -> int:
-    """Send up to `limit` waiting texts; returns how many went out."""
-    _stale_claims()
+def has_waiting(tenant: Tenant) -> bool:
+    """Whether the city has texts to send (or left 'sending' by a worker that died)."""
+    return OutboundText.objects.filter(tenant=tenant, state__in=(OutboundText.State.QUEUED,
+                                                                 OutboundText.State.SENDING)).exists()
+
+
+def deliver_waiting(*, tenant: Tenant, limit: int = 1000) -> int:
+    """Send up to `limit` of the city's waiting texts; returns how many went out."""
+    _stale_claims(tenant)
     backend = get_backend()
     sent = 0
     while sent < limit:
-        token, batch = _claim(limit=min(BATCH, limit - sent))
+        token, batch = _claim(tenant, limit=min(BATCH, limit - sent))
         if not batch:
             break
         for text in batch:

@@ -50,7 +50,7 @@ def test_a_key_is_queued_once_and_delivered_once(riverton, text_dir):
     one = texts.Text(to="+13035550123", body="Water is off on Main St. today", key="notice:1")
     assert texts.queue_texts(tenant=riverton.tenant, texts=[one], source="notice") == 1
     assert texts.queue_texts(tenant=riverton.tenant, texts=[one], source="notice") == 0
-    assert texts.deliver_waiting() == 1 and texts.deliver_waiting() == 0
+    assert texts.deliver_waiting(tenant=riverton.tenant) == 1 and texts.deliver_waiting(tenant=riverton.tenant) == 0
     [row] = OutboundText.objects.all()
     assert row.state == "sent" and row.provider_id == files(text_dir)[0]["id"] and len(files(text_dir)) == 1
 
@@ -60,7 +60,7 @@ def test_a_refused_text_is_retried_then_failed_with_the_providers_words(riverton
     texts.queue_texts(tenant=riverton.tenant, texts=[texts.Text(to="+13035550000", body="x", key="k")])
     for _attempt in range(texts.MAX_ATTEMPTS):
         OutboundText.objects.update(claimed_until=None)  # the pause between attempts is over
-        texts.deliver_waiting()
+        texts.deliver_waiting(tenant=riverton.tenant)
     row = OutboundText.objects.get()
     assert (row.state, row.attempts, row.last_error) == ("failed", 3, "21614: not a mobile number")
     assert texts.counts(tenant=riverton.tenant, source="") == {"queued": 0, "sending": 0, "sent": 0, "failed": 1}
@@ -73,9 +73,9 @@ def test_a_text_left_sending_by_a_killed_worker_goes_out_after_its_claim(riverto
 
     texts.queue_texts(tenant=riverton.tenant, texts=[texts.Text(to="+13035550123", body="x", key="k")])
     OutboundText.objects.update(state="sending", claimed_until=timezone.now() + timedelta(minutes=1))
-    assert texts.deliver_waiting() == 0  # still someone else's
+    assert texts.deliver_waiting(tenant=riverton.tenant) == 0  # still someone else's
     OutboundText.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
-    assert texts.deliver_waiting() == 1 and len(files(text_dir)) == 1
+    assert texts.deliver_waiting(tenant=riverton.tenant) == 1 and len(files(text_dir)) == 1
 
 
 def test_a_campaign_texts_only_people_with_a_phone_who_agreed_and_kept_newsletters(riverton, text_dir):
@@ -90,7 +90,7 @@ def test_a_campaign_texts_only_people_with_a_phone_who_agreed_and_kept_newslette
     services.send_campaign(campaign=campaign, acting_user=riverton.clerk)
     queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain)
     queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain)
-    assert texts.deliver_waiting() == 1
+    assert texts.deliver_waiting(tenant=riverton.tenant) == 1
     assert [(t["to"], t["body"]) for t in files(text_dir)] == [
         ("+13035550101", "City of Riverton: hydrants flushed this week, First0. Water may look cloudy.")]
     assert follow_campaign(campaign=campaign).texts == 1
