@@ -232,24 +232,29 @@ TEMPLATES = [
 
 # --- database -----------------------------------------------------------------------------
 
+_SQLITE_OPTIONS = {
+    "timeout": 20,
+    # WAL lets the web server, worker and beat use one file at once.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    # A transaction takes the write lock when it begins: one that read first and then writes while another
+    # process wrote meanwhile would fail at once ("database is locked") instead of waiting its turn.
+    "transaction_mode": "IMMEDIATE",
+}
 _database_url = env_str("DATABASE_URL", None, required=PRODUCTION)
 if _database_url:
     try:
         DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)}
     except Exception as exc:  # dj_database_url raises several kinds
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # e.g. a test's worker on its database
+        DATABASES["default"]["OPTIONS"] = dict(_SQLITE_OPTIONS)
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "portal.sqlite3",
             "CONN_MAX_AGE": 600,
-            "OPTIONS": {
-                "timeout": 20,
-                # WAL lets the web server, worker and beat use one file at once.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-            },
+            "OPTIONS": dict(_SQLITE_OPTIONS),
             # A file, not memory, so a real Celery worker process can share the test database.
             "TEST": {"NAME": str(VAR_DIR / "test-portal.sqlite3")},
         }
