@@ -69,6 +69,14 @@ def follow_campaign(*, campaign: Campaign) -> Progress:
                     texts_failed=texts.get("failed", 0), state=campaign.state)
 
 
+def follow_sending() -> int:
+    """Beat: campaigns still sending whose every row is done become sent (even when nobody has their page open)."""
+    finished = 0
+    for campaign in Campaign.objects.filter(state=Campaign.State.SENDING).select_related("tenant").order_by("pk"):
+        finished += follow_campaign(campaign=campaign).finished
+    return finished
+
+
 def _count(model, state=None):
     rows = model.objects.filter(tenant=OuterRef("tenant"), source=OuterRef("source_key"))
     if state:

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from portal.tenant_work import opened
 
-from . import queuing, services
+from . import queuing, selectors, services
 
 
 @shared_task(acks_late=True)
@@ -21,5 +21,7 @@ def queue_campaign(tenant_id: int, campaign_id: int, chain: str) -> bool:
 
 @shared_task
 def resume_stalled_campaigns() -> list[int]:
-    """Beat's sweep: a campaign whose queuing stopped (its worker killed) starts again from its cursor."""
+    """Beat's sweep: a campaign whose queuing stopped (its worker killed) starts again from its cursor; a campaign
+    whose every message is done is marked sent."""
+    selectors.follow_sending()
     return services.resume_stalled()

@@ -174,6 +174,15 @@ def test_the_campaign_is_sent_when_every_row_is_done_and_unsubscribed_people_are
     assert message.subject == "Water news for First1" and "List-Unsubscribe" in message.extra_headers
 
 
+def test_beats_sweep_marks_a_campaign_sent_when_nobody_watches_it(riverton):
+    from communications.campaigns.tasks import resume_stalled_campaigns
+
+    campaign = sent(save(riverton), riverton)
+    assert Campaign.objects.get(pk=campaign.pk).state == Campaign.State.SENDING  # every row delivered already
+    resume_stalled_campaigns()
+    assert Campaign.objects.get(pk=campaign.pk).state == Campaign.State.SENT
+
+
 def test_a_communication_is_attached_to_every_message(riverton, post):
     communication = post(riverton, "2026 Water Rates")
     sent(save(riverton, attachment=services.COMMUNICATION, communication=communication), riverton)
