@@ -91,7 +91,7 @@ def send_notice(*, kind: str, enrollment_id: int, scheduled_id: int | None = Non
         auth = enrollment.authorizations.order_by("-accepted_at", "-id").first()
         context.update(authorization=auth.text if auth else "",
                        accepted_at=date_format(timezone.localtime(auth.accepted_at, enrollment.tenant.zone),
-                                               "M j, Y P") if auth else "", next_payment=next_payment_text(enrollment))
+                                               "M j, Y g:i A") if auth else "", next_payment=next_payment_text(enrollment))
     if kind == "autopay_ended":
         cancelled = int((extra or {}).get("cancelled", 0))
         context.update(ended_at=_date(timezone.localtime(enrollment.ended_at or timezone.now(),

@@ -282,6 +282,12 @@ def test_a_receipt_is_sent_from_the_city_s_receipt_template_as_multipart(riverto
     assert message.body.count("\n- ") == 2 and "Confirmation number(s): CR-77" in message.body
     [(html_part, _)] = message.alternatives
     assert "<strong>$41.50</strong>" in html_part and "<br>- " in html_part
+    # The Email log finds the receipt by the accounts it paid; a second send of the same receipt queues nothing.
+    from communications.outbox.models import OutboundEmail
+
+    numbers = [i.customer_number for i in payment.items.all()]
+    assert OutboundEmail.objects.get(kind="payment_receipt").account_number == ", ".join(dict.fromkeys(numbers))
+    assert not send_receipt_email(payment=payment) and len(mail.outbox) == 1
 
     # Another city still sends the default receipt.
     other = PaymentFactory(city=lakeside, amount="10.00", fee="0.95", items=1, email="lena@example.org")
