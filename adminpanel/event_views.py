@@ -48,10 +48,9 @@ def email_event_edit(request, kind: str):
         label = saved.get_kind_display()
         changed = audit.record_changes(request, "email_event.save", _("Changed the Email Event “%(label)s”")
                                        % {"label": label}, before, audit.snapshot(saved, FIELDS), target=label)
-        if changed:
-            messages.success(request, _("The Email Event “%(label)s” was saved.") % {"label": label})
-        else:
-            messages.info(request, _("Nothing changed."))
+        # Saved either way, as on the other settings screens: the office sees its save went through.
+        messages.success(request, (_("The Email Event “%(label)s” was saved.") if changed else
+                                   _("The Email Event “%(label)s” was saved. Nothing changed.")) % {"label": label})
         return redirect("adminpanel:email_events")
     return render(request, "adminpanel/email_event_edit.html",
                   {"event": event, "form": form, "template_kind": events.TEMPLATE_OF[event.kind]},

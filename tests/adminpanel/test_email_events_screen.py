@@ -94,6 +94,12 @@ def test_saving_the_same_values_changes_nothing_and_logs_nothing(riverton, clerk
     assert "Nothing changed." in body and not AuditEntry.objects.filter(action="email_event.save").exists()
 
 
+def test_saving_without_a_change_still_says_it_was_saved(riverton, clerk):
+    body = clerk.post(edit_url("past_due"), {"enabled": "on", "send_at": "06:00", "days": "1"},
+                      follow=True).content.decode()
+    assert '<p class="message message-success">The Email Event “Past Due” was saved. Nothing changed.</p>' in body
+
+
 @pytest.mark.parametrize("data, field, message", [
     ({"send_at": "25:00", "days": "3"}, "send_at", "Enter a time of day between 00:00 and 23:59, such as 06:00."),
     ({"send_at": "6 o'clock", "days": "3"}, "send_at", "Enter a time of day between 00:00 and 23:59, such as 06:00."),
