@@ -20,6 +20,38 @@ LIST_FIELDS = ("id", "kind", "to", "subject", "state", "queued_at", "sent_at", "
                "next_attempt_at", "account_number")
 
 
+def source_label(tenant, source: str) -> str:
+    """A sending as the office names it: "Email Bills, period 2026-12", a campaign's subject, an event's day."""
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    from communications.bill_emails.models import BillEmailRun
+    from communications.campaigns.models import Campaign
+    from communications.events.models import EmailEvent
+
+    kind, _sep, rest = source.partition(":")
+    ident, _sep, day = rest.partition(":")
+    if source == "test":
+        return _("tests sent from the email editors")
+    if not ident.isdigit():
+        return source
+    if kind == "bills":
+        run = BillEmailRun.objects.filter(tenant=tenant, period_id=int(ident)).first()
+        return _("Email Bills, period %(period)s") % {"period": run.period_label} if run else source
+    if kind == "campaign":
+        campaign = Campaign.objects.filter(tenant=tenant, pk=int(ident)).first()
+        return _("the mass email “%(subject)s”") % {"subject": campaign.subject} if campaign else source
+    if kind == "event":
+        event = EmailEvent.objects.filter(tenant=tenant, pk=int(ident)).first()
+        try:
+            when = date_format(date.fromisoformat(day), "M j, Y")
+        except ValueError:
+            return source
+        return _("%(event)s on %(day)s") % {"event": event.get_kind_display(), "day": when} if event else source
+    return source
+
+
 def _emails(request):
     return OutboundEmail.objects.filter(tenant=request.tenant).order_by("-queued_at", "-id")
 
@@ -31,8 +63,10 @@ def email_log(request):
     """Every email the portal queued for this city, filtered, 50 a page."""
     listing = list_page(request, EmailLogFilter, _emails(request).only(*LIST_FIELDS))
     rows = [{"email": e, "kind": kind_label(e.kind)} for e in listing.page.object_list]
-    return render(request, "adminpanel/email_log.html", {"form": listing.form, "page": listing.page, "rows": rows,
-                                                         "source": request.GET.get("source", "")})
+    source = request.GET.get("source", "").strip()
+    return render(request, "adminpanel/email_log.html", {
+        "form": listing.form, "page": listing.page, "rows": rows,
+        "source": source_label(request.tenant, source) if source else ""})
 
 
 @office_admin_required

@@ -61,7 +61,19 @@ def test_filters_by_status_kind_words_and_sending(riverton, clerk):
     assert "1 email" in text(clerk.get(SCREEN, {"kind": "payment_receipt"}))
     assert "Rates change" in text(clerk.get(SCREEN, {"q": "0042"}))
     only = text(clerk.get(SCREEN, {"source": "bills:7"}))
-    assert "1 email" in only and "Your receipt" in only and "Showing the emails of one sending only" in only
+    assert "1 email" in only and "Your receipt" in only and "Showing only the emails of bills:7." in only
+
+
+def test_a_sending_is_named_as_the_office_knows_it(riverton, clerk):
+    from communications.bill_emails.models import BillEmailRun
+    from communications.events.services import event_for
+
+    run = BillEmailRun.objects.create(tenant=riverton.tenant, period_id=38, period_label="2026-12")
+    due = event_for(tenant=riverton.tenant, kind="payment_due")
+    for source, said in ((run.source, "Email Bills, period 2026-12"),
+                         (f"event:{due.id}:2026-12-04", "Payment Due on Dec 4, 2026"),
+                         ("test", "tests sent from the email editors")):
+        assert f"Showing only the emails of {said}." in text(clerk.get(SCREEN, {"source": source}))
 
 
 def test_a_bad_filter_is_said_and_the_rest_still_shows(riverton, clerk):
