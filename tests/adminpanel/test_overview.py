@@ -137,7 +137,7 @@ def test_this_period_starts_on_the_day_the_portal_saw_the_last_close(riverton, c
         PaymentFactory(city=riverton, local=(2026, 3, 3, 23, 0), amount="30.00")  # before the close
         body = overview(riverton, client_for)
     assert figure(body, "Payments in period 2026-03") == "1"
-    assert "$12.00 received since Mar 4, when the last period closed" in body
+    assert "$12.00 received from Mar 4 on, the day the last period closed (the whole day counts)" in body
     assert link_of(body, "Payments in period 2026-03") == "/office/payments/?date_from=2026-03-04&date_to=2026-03-15"
 
 
