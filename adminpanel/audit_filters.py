@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
+from .audit_actions import action_label
 from .filters import DATE_ORDER
 from .listing import DateInput, OfficeFilterSet
 
@@ -32,7 +33,8 @@ class AuditFilter(OfficeFilterSet):
         people = entries.exclude(actor_email="").values_list("actor_email", flat=True).distinct()
         actions = entries.values_list("action", flat=True).distinct()
         self.filters["person"].extra["choices"] = [(p, p) for p in sorted(people)]
-        self.filters["action"].extra["choices"] = [(a, a) for a in sorted(actions)]
+        self.filters["action"].extra["choices"] = sorted(((a, action_label(a)) for a in actions),
+                                                         key=lambda choice: choice[1].casefold())
 
     def filter_dates(self, queryset, name, value):
         zone = self.tenant.zone

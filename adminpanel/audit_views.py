@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from portal.access import office_admin_required
 
+from .audit_actions import action_label
 from .audit_filters import AuditFilter
 from .listing import DATETIME_FORMAT, Column, export, list_page, local_datetime
 
@@ -71,7 +72,8 @@ def _entries(request):
 def audit_log(request):
     """The city's audit log, filtered, 50 a page."""
     listing = list_page(request, AuditFilter, _entries(request))
-    rows = [{"entry": e, "changes": changes_shown(e, limit=SCREEN_VALUE_LIMIT)} for e in listing.page.object_list]
+    rows = [{"entry": e, "changes": changes_shown(e, limit=SCREEN_VALUE_LIMIT), "action": action_label(e.action)}
+            for e in listing.page.object_list]
     return render(request, "adminpanel/audit.html", {"form": listing.form, "page": listing.page, "rows": rows})
 
 
@@ -83,7 +85,7 @@ def audit_export(request):
     columns = [
         Column(_("When"), lambda e: local_datetime(e.at, zone), DATETIME_FORMAT, 18),
         Column(_("Person"), lambda e: e.actor_email, width=30),
-        Column(_("Action"), lambda e: e.action, width=24),
+        Column(_("Action"), lambda e: action_label(e.action), width=30),
         Column(_("What was done"), lambda e: e.summary, width=50),
         Column(_("Done to"), lambda e: e.target, width=30),
         Column(_("Changes (before → after)"), _changes_text, width=60),

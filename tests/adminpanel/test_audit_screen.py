@@ -170,7 +170,7 @@ def test_the_export_has_exactly_the_filtered_entries_every_page(riverton, lakesi
     rows = workbook_rows(response)
     assert rows[0] == ("When", "Person", "Action", "What was done", "Done to", "Changes (before → after)",
                        "From address")
-    assert len(rows) == 56 and {r[2] for r in rows[1:]} == {"staff.invite"}
+    assert len(rows) == 56 and {r[2] for r in rows[1:]} == {"Staff: invited"}
     assert rows[1][0] == datetime(2026, 3, 10, 9, 0)  # a real date, the city's time
     formula = workbook_rows(clerk.get(EXPORT, {"action": "settings.portal"}))[1]
     assert formula[3] == "=HYPERLINK(\"http://evil.example\")" and formula[5] == "Welcome: Hi → Hello"
