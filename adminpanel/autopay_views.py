@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from autopay import enrollment as autopay_enrollment
-from autopay import invitations, scheduling
+from autopay import after_close, invitations, scheduling
 from autopay import settings as autopay_settings_domain
 from autopay.enrollment import AutoPayRefused
 from cows_bridge.types import normalize_customer_number
@@ -52,6 +52,7 @@ def _scheduled_screen(request, *, settings_form: AutoPaySettingsForm | None = No
     waiting = list(selectors.waiting_enrollments(tenant=tenant)[:WAITING_SHOWN])
     context = {
         "run": _run_summary(selectors.last_run(tenant=tenant), tenant.zone),
+        "waiting_schedule": after_close.waiting_notice(tenant=tenant),
         "form": listing.form, "page": listing.page, "rows": [scheduled_row(sp) for sp in listing.page.object_list],
         "waiting": [{**enrollment_row(e), "reason": waiting_reason(e)} for e in waiting],
         "waiting_more": len(waiting) == WAITING_SHOWN,

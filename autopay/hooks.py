@@ -13,13 +13,14 @@ logger = logging.getLogger(__name__)
 
 
 def schedule_when_period_closes(sender, *, tenant, period_id, period_label, **kwargs) -> None:
-    """The city's "schedule automatically when the period closes" setting, on by default."""
-    from .enrollment import autopay_settings
+    """The period's automatic Schedule Payments (the city's setting, on by default): a row due now, made with the
+    close, and a worker asked for it on commit; beat's sweep retries it until it has run (autopay/after_close.py)."""
+    from .after_close import start
     from .tasks import schedule_after_close
 
-    if not autopay_settings(tenant).schedule_on_close:
-        return
-    transaction.on_commit(lambda: schedule_after_close.delay(tenant.pk))
+    row = start(tenant=tenant, period_id=period_id, period_label=period_label)
+    if row is not None:
+        transaction.on_commit(lambda: schedule_after_close.delay(row.pk))
 
 
 def connect() -> None:

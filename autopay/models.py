@@ -122,6 +122,7 @@ class ScheduleRun(models.Model):
     period_label = models.CharField(max_length=20)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)  # COWS stopped answering part-way: free to finish
     actor = models.CharField(max_length=60)  # clerk, task:schedule_on_close, command:schedule_autopay
     actor_user = models.ForeignKey("customers.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     scheduled = models.PositiveIntegerField(default=0)
@@ -136,6 +137,45 @@ class ScheduleRun(models.Model):
     @property
     def actor_label(self) -> str:
         return self.actor_user.email if self.actor_user_id else self.actor
+
+
+class AutomaticSchedule(models.Model):
+    """The automatic Schedule Payments of one closed period: made when the portal sees the close, due until it
+    has run once (or found the period scheduled already), retried with back-off while Caselle cannot be reached.
+
+    Work that happens later: a sweep claims it when `next_attempt_at` has come (autopay/after_close.py), and a
+    worker holds it only while `claimed_until` is ahead, so a killed worker's claim runs out.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Nothing to do")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="autopay_automatic")
+    period_id = models.IntegerField()
+    period_label = models.CharField(max_length=20)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # None once it is done
+    attempts = models.PositiveSmallIntegerField(default=0)
+    waiting_for = models.CharField(max_length=12, blank=True)  # the last try's refusal code (scheduling.py)
+    last_error = models.CharField(max_length=300, blank=True)  # the last try's refusal, as the office reads it
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    office_told_at = models.DateTimeField(null=True, blank=True)  # the office admins were emailed that it waits
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)  # what it did in the end
+    run = models.ForeignKey(ScheduleRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "period_id"], name="autopay_automatic_once")]
+        # The sweep reads every city's few due rows; the table holds one row per city and closed period.
+        indexes = [models.Index(fields=["next_attempt_at"], condition=Q(next_attempt_at__isnull=False),
+                                name="autopay_automatic_due")]
+
+    def __str__(self) -> str:
+        return f"Automatic Schedule Payments {self.period_label} at {self.tenant_id}: {self.state}"
 
 
 class ScheduledPayment(models.Model):

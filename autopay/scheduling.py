@@ -33,12 +33,18 @@ STALE_RUN = timedelta(minutes=15)  # a run unfinished after this (its process di
 
 
 class ScheduleRefused(Exception):
-    """Schedule Payments cannot run now; the message tells the office why and what to do."""
+    """Schedule Payments cannot run now; the message tells the office why and what to do.
 
-    def __init__(self, message: str, run: ScheduleRun | None = None):
+    `code` says which case it is, for the automatic run after a close (autopay/after_close.py): "done"
+    (the period was scheduled), "running" (a run is under way), "cows_down", "stopped" (COWS stopped
+    answering part-way), "no_period", "moved" (Caselle's last closed period is no longer the one asked for).
+    """
+
+    def __init__(self, message: str, run: ScheduleRun | None = None, *, code: str = "refused"):
         super().__init__(message)
         self.message = message
         self.run = run
+        self.code = code
 
 
 def last_closed_period(*, tenant: Tenant) -> Period | None:
@@ -122,32 +128,40 @@ def _claim_run(*, tenant: Tenant, period: Period, actor: str, actor_user) -> Sch
     run = ScheduleRun.objects.select_related("actor_user").get(tenant=tenant, period_id=period.id)
     when = timezone.localtime(run.started_at, tenant.zone)
 
-    if run.finished_at is None and run.started_at > now - STALE_RUN:
+    if run.finished_at is None and run.stopped_at is None and run.started_at > now - STALE_RUN:
         raise ScheduleRefused(_("Period %(period)s is being scheduled right now (started at %(time)s by %(who)s). "
                                 "Its results will show here in a moment.") % {
-            "period": period.label, "time": time_format(when, "TIME_FORMAT"), "who": run.actor_label}, run)
+            "period": period.label, "time": time_format(when, "TIME_FORMAT"), "who": run.actor_label}, run,
+            code="running")
     if run.finished_at is not None:
         raise ScheduleRefused(_("Period %(period)s was scheduled on %(date)s by %(who)s: close the next period in "
                                 "Caselle first.") % {"period": period.label, "date": date_format(when, "M j"),
-                                                     "who": run.actor_label}, run)
-    # The earlier run died half-way: take it over (rows it made stay; the unique rule skips them).
+                                                     "who": run.actor_label}, run, code="done")
+    # The earlier run died or stopped half-way: take it over (rows it made stay; the unique rule skips them).
     taken = ScheduleRun.objects.filter(pk=run.pk, finished_at__isnull=True, started_at=run.started_at).update(
-        started_at=now, actor=actor, actor_user=actor_user)
+        started_at=now, stopped_at=None, actor=actor, actor_user=actor_user)
     if taken != 1:
-        raise ScheduleRefused(_("Period %(period)s is being scheduled right now.") % {"period": period.label}, run)
+        raise ScheduleRefused(_("Period %(period)s is being scheduled right now.") % {"period": period.label}, run,
+                              code="running")
     run.refresh_from_db()
     return run
 
 
-def schedule_payments(*, tenant: Tenant, actor: str, actor_user=None, today: date | None = None) -> ScheduleRun:
-    """Schedule the last closed period's AutoPay payments, once; ScheduleRefused says why it cannot."""
+def schedule_payments(*, tenant: Tenant, actor: str, actor_user=None, today: date | None = None,
+                      period_id: int | None = None) -> ScheduleRun:
+    """Schedule the last closed period's AutoPay payments (only if it is `period_id`, when given), once;
+    ScheduleRefused says why it cannot."""
     try:
         period = last_closed_period(tenant=tenant)
     except CowsError:
         raise ScheduleRefused(_("The office's billing system (COWS) cannot be reached, so balances cannot be read. "
-                                "Nothing was scheduled; try again when it is back.")) from None
+                                "Nothing was scheduled; try again when it is back."), code="cows_down") from None
     if period is None:
-        raise ScheduleRefused(_("Caselle has no closed billing period yet: close the period first."))
+        raise ScheduleRefused(_("Caselle has no closed billing period yet: close the period first."),
+                              code="no_period")
+    if period_id is not None and period.id != period_id:
+        raise ScheduleRefused(_("Caselle's last closed period is now %(period)s.") % {"period": period.label},
+                              code="moved")
     run = _claim_run(tenant=tenant, period=period, actor=actor, actor_user=actor_user)
     today = _today(tenant, today)
     enrollments = tenant.autopay_enrollments.filter(ended_at__isnull=True).order_by("id")
@@ -160,9 +174,11 @@ def schedule_payments(*, tenant: Tenant, actor: str, actor_user=None, today: dat
             last_id = batch[-1].id
             _schedule_batch(tenant=tenant, run=run, batch=batch, period=period, today=today)
     except CowsError as exc:
-        run.save(update_fields=["scheduled", "charged_now", "no_balance", "already", "refused"])
+        run.stopped_at = timezone.now()  # the next press (or the automatic retry) finishes it at once
+        run.save(update_fields=["scheduled", "charged_now", "no_balance", "already", "refused", "stopped_at"])
         raise ScheduleRefused(_("The billing system stopped answering part-way (%(error)s). What was scheduled "
-                                "stays; press Schedule Payments again to finish.") % {"error": exc}, run) from None
+                                "stays; press Schedule Payments again to finish.") % {"error": exc}, run,
+                              code="stopped") from None
     run.finished_at = timezone.now()
     run.save()
     logger.info("scheduled AutoPay for %s: %s scheduled, %s now, %s no balance, %s refused", period.label,

@@ -57,17 +57,37 @@ def send_notice(kind: str, enrollment_id: int, scheduled_id: int | None, extra: 
 
 
 @shared_task(name="autopay.tasks.schedule_after_close")
-def schedule_after_close(tenant_id: int) -> str:
-    """The automatic Schedule Payments after the portal saw the office close a period."""
-    from .scheduling import ScheduleRefused, schedule_payments
+def schedule_after_close(automatic_id: int) -> str:
+    """The automatic Schedule Payments of one closed period (its AutomaticSchedule row), tried once now."""
+    from .after_close import work
+    from .models import AutomaticSchedule
 
-    with opened(tenant_id) as tenant:
-        try:
-            run = schedule_payments(tenant=tenant, actor="task:schedule_after_close")
-        except ScheduleRefused as exc:
-            logger.info("automatic Schedule Payments did nothing: %s", exc.message)
-            return exc.message
-        return f"{run.period_label}: {run.scheduled} scheduled, {run.charged_now} now"
+    tenant_id = AutomaticSchedule.objects.filter(pk=automatic_id).values_list("tenant_id", flat=True).first()
+    if tenant_id is None:
+        return "gone"
+    with opened(tenant_id):
+        return work(row_id=automatic_id)
+
+
+@shared_task(name="autopay.tasks.schedule_waiting")
+def schedule_waiting() -> dict:
+    """Beat, every minute: automatic Schedule Payments whose try has come (Caselle was down, a task was lost),
+    and closes whose signal was lost."""
+    from django.utils import timezone
+
+    from .after_close import due, start_missed, work
+
+    now = timezone.now()
+    start_missed(now=now)
+    done = {}
+    for row_id, tenant_id in due(now=now):
+        with opened(tenant_id):
+            try:
+                done[row_id] = work(row_id=row_id, now=now)
+            except Exception:  # one city's trouble must not stop the others' scheduling
+                logger.exception("automatic Schedule Payments %s failed", row_id)
+                done[row_id] = "failed"
+    return done
 
 
 @shared_task(name="autopay.tasks.send_invitation", autoretry_for=(ConnectionError, OSError), retry_backoff=60,

@@ -16,6 +16,7 @@ app.conf.beat_schedule = {
     "post-waiting-payments": {"task": "billing.tasks.post_waiting_payments", "schedule": 20.0},
     "deliver-waiting-email": {"task": "communications.outbox.deliver_waiting", "schedule": 15.0},
     "run-autopay": {"task": "autopay.tasks.run_autopay", "schedule": 60.0},
+    "schedule-autopay-after-close": {"task": "autopay.tasks.schedule_waiting", "schedule": 60.0},
     "resume-stalled-campaigns": {"task": "communications.campaigns.tasks.resume_stalled_campaigns", "schedule": 30.0},
     "deliver-waiting-texts": {"task": "communications.texts.tasks.deliver_waiting_texts", "schedule": 60.0},
     "send-bill-emails": {"task": "communications.bill_emails.tasks.sweep_bill_emails", "schedule": 60.0},
