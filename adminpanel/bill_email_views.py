@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from communications.bill_emails import selectors
 from communications.bill_emails.again import send_failed_again
 from communications.bill_emails.models import BillEmailRun
+from cows_bridge.wording import retrying_words
 from portal.access import office_admin_required
 
 from . import audit
@@ -37,10 +38,17 @@ class BillEmailRunFilter(OfficeFilterSet):
         fields = ["period"]
 
 
+def _state(run: BillEmailRun) -> str:
+    """The run's status; a run that waits for COWS says so rather than "Sending"."""
+    if run.last_error and run.state == BillEmailRun.State.WALKING:
+        return _g("Waiting for Caselle")
+    return run.get_state_display()
+
+
 def _row(figures: selectors.RunFigures, zone) -> dict:
     run = figures.run
     return {"id": run.pk, "period": run.period_label, "started_at": timezone.localtime(run.started_at, zone),
-            "state": run.get_state_display(), "figures": figures, "error": run.last_error,
+            "state": _state(run), "figures": figures, "error": retrying_words(run.last_error) if run.last_error else "",
             "log_url": reverse("adminpanel:email_log") + "?" + urlencode({"source": run.source})}
 
 
@@ -58,7 +66,7 @@ def bill_emails(request):
 def _columns(zone) -> list[Column]:
     return [Column(_("Period"), lambda f: f.run.period_label, width=10),
             Column(_("Started"), lambda f: local_datetime(f.run.started_at, zone), DATETIME_FORMAT, width=18),
-            Column(_("Status"), lambda f: f.run.get_state_display(), width=20),
+            Column(_("Status"), lambda f: _state(f.run), width=20),
             *(Column(header, value, "0", width=12) for header, value in (
                 (_("Paperless accounts"), lambda f: f.accounts), (_("Emails queued"), lambda f: f.queued),
                 (_("Sent"), lambda f: f.sent), (_("Failed"), lambda f: f.failed),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from billing.accounts.models import PeriodState
 from cows_bridge import client as cows
 from cows_bridge.errors import CowsError
+from cows_bridge.wording import reason_of
 from portal.models import Tenant
 
 from ..selectors import latest_communication_link
@@ -111,7 +112,7 @@ def work_on_run(*, run_id: int, now: datetime | None = None, force: bool = False
         return "lost"
     except CowsError as exc:
         logger.warning("Email Bills %s wait for COWS: %s", run.period_label, exc)
-        _release(run, token, due_at=now + COWS_RETRY, last_error=str(exc)[:300])
+        _release(run, token, due_at=now + COWS_RETRY, last_error=reason_of(exc))
         return "cows_unavailable"
 
 

@@ -221,7 +221,7 @@ def test_when_cows_is_down_the_run_waits_and_goes_on_later(office, riverton):
 
     assert runs.work_on_run(run_id=run.pk) == "cows_unavailable"
     run.refresh_from_db()
-    assert run.state == "walking" and "503" in run.last_error and run.due_at > timezone.now()
+    assert run.state == "walking" and run.last_error == "unavailable" and run.due_at > timezone.now()
     assert not emails(run).exists()
 
     office.clear_faults()

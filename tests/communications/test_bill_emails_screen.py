@@ -73,11 +73,26 @@ def test_another_citys_runs_are_not_shown_and_its_clerk_gets_404(riverton, lakes
     assert client_for(riverton.resident, riverton.tenant).get(URL).status_code == 404
 
 
-def test_a_run_waiting_for_cows_says_why(riverton, client_for):
+def test_a_run_waiting_for_cows_says_why_in_plain_words(riverton, client_for):
     run = make_run(riverton, 11, accounts={}, emails={})
-    BillEmailRun.objects.filter(pk=run.pk).update(state="walking", last_error="COWS answered 503: down")
-    body = client_for(riverton.clerk, riverton.tenant).get(URL).content.decode()
-    assert cells(body, "2026-11")[1] == "Sending The portal will try again: COWS answered 503: down"
+    BillEmailRun.objects.filter(pk=run.pk).update(state="walking", last_error="unavailable")
+    client = client_for(riverton.clerk, riverton.tenant)
+    assert cells(client.get(URL).content.decode(), "2026-11")[1] == (
+        "Waiting for Caselle The billing system (Caselle) could not be reached; the portal tries again every few "
+        "minutes.")
+    BillEmailRun.objects.filter(pk=run.pk).update(last_error="auth_failed")
+    assert cells(client.get(URL).content.decode(), "2026-11")[1] == (
+        "Waiting for Caselle The billing system (Caselle) refused the portal's COWS key: check it in Admin → COWS. "
+        "The portal tries again every few minutes.")
+
+
+def test_a_run_that_kept_the_error_s_text_before_says_it_plainly_too(riverton, client_for):
+    run = make_run(riverton, 11, accounts={}, emails={})
+    BillEmailRun.objects.filter(pk=run.pk).update(state="walking",
+                                                  last_error="COWS could not be reached (ConnectionError)")
+    status = cells(client_for(riverton.clerk, riverton.tenant).get(URL).content.decode(), "2026-11")[1]
+    assert status.startswith("Waiting for Caselle The billing system (Caselle) could not be reached")
+    assert "ConnectionError" not in status and "Sending" not in status
 
 
 def test_a_city_with_no_runs_yet_is_told_when_they_start(riverton, client_for):
