@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from billing.accounts.models import PeriodState
 from portal.models import Tenant
 
-from .models import AutoPaySettings, AutomaticSchedule
+from .models import AutoPaySettings, AutomaticSchedule, ScheduleRun
 from .scheduling import STALE_RUN, ScheduleRefused, schedule_payments
 
 logger = logging.getLogger(__name__)
@@ -181,8 +181,9 @@ def waiting_notice(*, tenant: Tenant) -> dict | None:
     """The Scheduled Payments screen's "Waiting for Caselle..." of the newest period whose automatic run waits."""
     row = (Row.objects.filter(tenant=tenant, state=Row.State.WAITING).exclude(waiting_for="")
            .order_by("-period_id").first())
-    if row is None:
-        return None
+    if row is None or ScheduleRun.objects.filter(tenant=tenant, period_id__gte=row.period_id,
+                                                 finished_at__isnull=False).exists():
+        return None  # the office scheduled it (or a later period) meanwhile: the row finishes at its next try
     next_at = timezone.localtime(row.next_attempt_at, tenant.zone) if row.next_attempt_at else None
     return {"period": row.period_label, "reason": waiting_reason(row.waiting_for, row.last_error),
             "since": timezone.localtime(row.created_at, tenant.zone), "attempts": row.attempts,
