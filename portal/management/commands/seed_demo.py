@@ -25,8 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("--cows-key", default="", help="the demo office's API key at the simulator")
         parser.add_argument("--samples", default="", help="the simulator generator's JSON output (sample accounts)")
 
-    @transaction.atomic
     def handle(self, *args, cows_url, cows_key, samples, **options):
+        with transaction.atomic():
+            tenant, clerk, resident = self._seed_people(cows_url, cows_key, samples)
+        if samples:
+            from portal.demo import seed_office_demo
+
+            self.stdout.write("Demo office screens (paperless, deposits, Email Bills, a campaign, the Email log):")
+            self.stdout.write("\n".join(seed_office_demo(tenant=tenant, clerk=clerk, resident=resident)))
+            self._write_linkable(tenant, samples)
+        self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
+                          f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")
+
+    def _seed_people(self, cows_url, cows_key, samples):
+        """The city, its look and provider accounts, the clerk, the resident, landlord and AutoPay households."""
         tenant, _ = Tenant.objects.get_or_create(slug="demo", defaults={"name": "City of Demo"})
         if cows_url:
             tenant.cows_url, tenant.cows_api_key = cows_url, cows_key
@@ -66,8 +78,7 @@ class Command(BaseCommand):
             if lines:
                 self.stdout.write("Demo landlord and failed link attempts (password as above):")
                 self.stdout.write("\n".join(lines))
-        self.stdout.write(f"Demo city ready: {tenant.name} (demo). Logins: {DEMO_CLERK} (office admin), "
-                          f"{DEMO_RESIDENT} (resident), password {DEMO_PASSWORD}")
+        return tenant, clerk, resident
 
     def _seed_provider_accounts(self, tenant):
         """Two accounts at the provider, as Deposit Reconciliation's choice shows: General, and Utility for bills."""
@@ -117,19 +128,25 @@ class Command(BaseCommand):
             pass
         except linking.LinkError as exc:
             self.stderr.write(f"Could not link the demo resident's account through COWS ({exc.code}).")
+
+    def _write_linkable(self, tenant, samples_path):
+        """bin/run's banner lists these: sample accounts nobody has linked yet (number, last name, last bill)."""
         from cows_bridge import client as cows
         from cows_bridge.errors import CowsError
 
+        data = json.loads(Path(samples_path).read_text().strip().splitlines()[-1])
+        linked = set(tenant.linked_accounts.values_list("account_key", flat=True))
         lines = []
-        for sample in samples:
+        for sample in data.get("samples") or []:
+            if sample["customer_number"].replace("-", "") in linked:
+                continue
             try:
                 live = cows.get_account(tenant, sample["customer_number"])
                 amount = live.last_billed_amount
             except CowsError:
                 amount = sample["last_billed_amount"]
             lines.append(f"    {sample['customer_number']}   {sample['last_name']:<14} ${amount}")
-        # bin/run prints these in its banner: accounts a newcomer can link (number, last name, last bill).
         out = Path(samples_path).with_name("demo-accounts.txt")
-        out.write_text("\n".join(lines) + "\n")
+        out.write_text("".join(line + "\n" for line in lines))
         self.stdout.write("Sample accounts you can link (customer number, last name, last billed amount):")
-        self.stdout.write("\n".join(lines))
+        self.stdout.write("\n".join(lines) or "    (none: every sample account is linked)")
