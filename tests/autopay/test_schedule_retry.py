@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import logging
+import os
+import signal
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
@@ -23,7 +25,7 @@ from autopay.tasks import schedule_waiting
 from billing.accounts import periods
 from communications.outbox.models import OutboundEmail
 from tests.autopay.conftest import enroll, saved_method
-from tests.conftest import link_sample
+from tests.conftest import link_sample, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OFFICE = "autopay-retry"
@@ -242,3 +244,43 @@ def test_a_later_close_while_waiting_leaves_the_older_period_to_the_newer_run(ri
 def test_waiting_reasons_are_plain_words():
     assert after_close.waiting_reason("stopped", "COWS could not be reached (ConnectionError)") == \
         "Caselle stopped answering part-way; what was scheduled stays."
+
+
+def test_caselle_stopping_part_way_is_finished_at_the_next_try(riverton, enrolled, eager_tasks):
+    sim, keys = enrolled
+    sim.close_period(OFFICE)
+    # Balances unreadable for a moment (the poller's catch-up and the run each read, and retry once).
+    sim.set_fault(operation="account_batch", mode="error", status=503, office=OFFICE, times=4)
+    assert periods.poll_period_state(tenant=riverton.tenant) is True
+    row = AutomaticSchedule.objects.get(tenant=riverton.tenant)
+    run = ScheduleRun.objects.get(tenant=riverton.tenant, period_id=row.period_id)
+    assert (row.state, row.waiting_for, run.finished_at) == (A.WAITING, "stopped", None)
+    assert sweep_at(row.next_attempt_at + timedelta(seconds=1)) == {row.pk: "done"}  # not 15 minutes later
+    run.refresh_from_db()
+    assert run.finished_at is not None and ScheduleRun.objects.filter(tenant=riverton.tenant).count() == 1
+    assert sorted(sp.account_key for sp in scheduled_rows(riverton)) == sorted(keys)
+
+
+def test_a_worker_killed_mid_run_leaves_the_period_to_the_sweep_which_schedules_it_once(riverton, enrolled,
+                                                                                      celery_workers):
+    sim, keys = enrolled
+    sim.close_period(OFFICE)
+    assert periods.poll_period_state(tenant=riverton.tenant) is True  # the automatic run's task is queued
+    row = AutomaticSchedule.objects.get(tenant=riverton.tenant)
+    sim.set_fault(operation="account_batch", mode="slow", delay=8.0, office=OFFICE)  # the worker reads balances...
+    worker = celery_workers()
+    wait_for(lambda: ScheduleRun.objects.filter(tenant=riverton.tenant, period_id=row.period_id).exists(),
+             timeout=60, what="the worker's run to start")
+    os.kill(worker.pid, signal.SIGKILL)  # ...and dies mid-run
+    worker.wait(timeout=10)
+    sim.clear_faults()
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (A.WAITING, 1) and row.claimed_until is not None
+    assert schedule_waiting() == {}  # its claim still holds: nobody else starts a second run meanwhile
+    assert not scheduled_rows(riverton).exists()
+
+    assert sweep_at(row.claimed_until + timedelta(seconds=1)) == {row.pk: "done"}  # the dead worker's claim ran out
+    run = ScheduleRun.objects.get(tenant=riverton.tenant, period_id=row.period_id)
+    assert run.finished_at is not None and run.actor == "task:schedule_after_close"
+    assert sorted(sp.account_key for sp in scheduled_rows(riverton)) == sorted(keys)
+    assert sweep_at(timezone.now() + timedelta(hours=1)) == {}
