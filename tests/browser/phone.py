@@ -1,0 +1,17 @@
+"""Checks of a page on a phone (the `page` fixture is 390 px wide)."""
+
+from playwright.sync_api import expect
+
+PHONE = 390
+
+
+def assert_no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px phone"
+
+
+def assert_on_screen(locator):
+    """The element is visible and lies inside the phone's width, as it is, without scrolling sideways."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE, f"{locator} is at {box}"
