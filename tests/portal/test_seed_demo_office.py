@@ -83,7 +83,7 @@ def test_the_demo_city_shows_every_office_screen_with_content_and_seeding_twice_
     linked = set(demo.linked_accounts.values_list("customer_number", flat=True))
     listed = [line.split()[0] for line in (tmp_path / "demo-accounts.txt").read_text().splitlines()]
     assert listed and not set(listed) & linked
-    assert "Deposits of" in printed
+    assert "Deposits of" in printed and "Payment Due emails those who owe on" in printed
 
     before = _state(demo)
     _seed(demo_office)  # bin/run seeds on every start
