@@ -21,7 +21,7 @@ from django.utils import timezone
 from autopay import after_close
 from autopay.enrollment import autopay_settings
 from autopay.models import AutomaticSchedule, ScheduledPayment, ScheduleRun
-from autopay.tasks import schedule_waiting
+from autopay.tasks import schedule_after_close, schedule_waiting
 from billing.accounts import periods
 from communications.outbox.models import OutboundEmail
 from tests.autopay.conftest import enroll, saved_method
@@ -246,13 +246,14 @@ def test_waiting_reasons_are_plain_words():
         "Caselle stopped answering part-way; what was scheduled stays."
 
 
-def test_caselle_stopping_part_way_is_finished_at_the_next_try(riverton, enrolled, eager_tasks):
+def test_caselle_stopping_part_way_is_finished_at_the_next_try(riverton, enrolled):
     sim, keys = enrolled
     sim.close_period(OFFICE)
-    # Balances unreadable for a moment (the poller's catch-up and the run each read, and retry once).
-    sim.set_fault(operation="account_batch", mode="error", status=503, office=OFFICE, times=4)
-    assert periods.poll_period_state(tenant=riverton.tenant) is True
+    assert periods.poll_period_state(tenant=riverton.tenant) is True  # the automatic run's task is queued
     row = AutomaticSchedule.objects.get(tenant=riverton.tenant)
+    sim.set_fault(operation="account_batch", mode="error", status=503, office=OFFICE, times=2)  # a read, its retry
+    assert schedule_after_close(row.pk) == "waiting"  # the worker's try: Caselle stops answering part-way
+    row.refresh_from_db()
     run = ScheduleRun.objects.get(tenant=riverton.tenant, period_id=row.period_id)
     assert (row.state, row.waiting_for, run.finished_at) == (A.WAITING, "stopped", None)
     assert sweep_at(row.next_attempt_at + timedelta(seconds=1)) == {row.pk: "done"}  # not 15 minutes later
