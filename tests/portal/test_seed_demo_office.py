@@ -16,7 +16,7 @@ from billing.payments.models import Payment
 from communications.bill_emails.selectors import run_figures, runs
 from communications.campaigns.models import Campaign
 from communications.outbox.models import OutboundEmail
-from portal.demo.deposits import previous_business_day
+from portal.management.demo.deposits import previous_business_day
 from portal.models import Tenant
 
 

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             tenant, clerk, resident = self._seed_people(cows_url, cows_key, samples)
         if samples:
-            from portal.demo import seed_office_demo
+            from portal.management.demo import seed_office_demo
 
             self.stdout.write("Demo office screens (paperless, deposits, Email Bills, a campaign, the Email log):")
             self.stdout.write("\n".join(seed_office_demo(tenant=tenant, clerk=clerk, resident=resident)))

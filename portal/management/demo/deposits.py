@@ -22,7 +22,6 @@ import json
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-import time_machine
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -82,6 +81,9 @@ def _utility(summary, amount: Decimal | None = None):
 
 
 def _at(tenant: Tenant, day: date):
+    """The clock at 10:00 that day in the city (moving on), as the deposit tests move it."""
+    import time_machine  # locked with the rest (requirements.lock): bin/run has it
+
     return time_machine.travel(datetime.combine(day, time(10, 0), tzinfo=tenant.zone))
 
 
