@@ -7,7 +7,7 @@ campaign, and the seed's email delivered so the Email log shows it sent.
 Email Events (Payment Due, Past Due) match an account's current due date: the simulator dates every
 period's bills due on the 18th of the next month (a weekday), so in the demo Payment Due emails the
 linked accounts three days before that 18th and Past Due the day after it, for those still owing; on
-other days their runs send nothing, and "Run now" shows that count. The seed prints those two days
+other days their runs send nothing (Email Events shows each run and what it sent). The seed prints those two days
 (`email_events_line`): on a fresh demo generated on Dec 6, bills are due Dec 18, so Payment Due emails the
 linked accounts that owe on Dec 15 and Past Due on Dec 19.
 """
