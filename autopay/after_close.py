@@ -131,7 +131,7 @@ def _finish(row: Row, token: str, state: str, outcome: str, *, run=None) -> None
 
 def _wait(row: Row, token: str, refused: ScheduleRefused, now: datetime) -> None:
     """Give the row back with its next try; the office is emailed once when it has waited an hour."""
-    attempts = Row.objects.values_list("attempts", flat=True).get(pk=row.pk)
+    attempts = row.attempts  # read after the claim counted this try
     next_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
     logger.warning("automatic Schedule Payments of %s waits (try %s, next at %s): %s", row.period_label, attempts,
                    next_at.isoformat(), refused.message)
