@@ -13,6 +13,14 @@ from billing.payments.deposits import reconciliation_accounts
 from .listing import DateInput
 
 
+def previous_business_day(day):
+    """The last weekday before `day`: banks deposit on business days (Monday opens on Friday's deposit)."""
+    day -= timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
 class AccountChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.label
@@ -35,7 +43,7 @@ class DepositForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         self.fields["account"].queryset = reconciliation_accounts(tenant=tenant)
-        self.fields["deposit_date"].initial = self.today() - timedelta(days=1)
+        self.fields["deposit_date"].initial = previous_business_day(self.today())
 
     def today(self):
         return timezone.localdate(timezone=self.tenant.zone)

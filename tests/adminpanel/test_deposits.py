@@ -36,7 +36,7 @@ def test_the_clerk_retrieves_a_deposit_with_every_line_and_totals_matching_it(ri
         form = text(clerk.get(URL))
         response = ask(clerk, "2026-12-08", card.provider_account)
 
-    assert 'value="2026-12-08"' in form  # yesterday, ready to retrieve
+    assert 'value="2026-12-08"' in form  # the previous business day, ready to retrieve
     assert "General (Sandbox)" in form and "Retrieve Deposits" in form
     body = text(response)
     assert response.status_code == 200
@@ -169,3 +169,11 @@ def test_a_city_without_a_provider_is_told_there_is_nothing_to_reconcile(riverto
     PaymentSettings.objects.update_or_create(tenant=riverton.tenant, defaults={"provider": "none"})
     body = text(client_for(riverton.clerk, riverton.tenant).get(URL))
     assert "The city has no payment provider set up yet" in body and "Provider account" not in body
+
+
+def test_on_a_monday_the_screen_opens_on_fridays_deposit(riverton, client_for):
+    clerk = client_for(riverton.clerk, riverton.tenant)
+    with on(riverton, 2026, 12, 14):  # a Monday
+        assert 'value="2026-12-11"' in text(clerk.get(URL))  # the Friday before, not Sunday
+    with on(riverton, 2026, 12, 13):  # a Sunday
+        assert 'value="2026-12-11"' in text(clerk.get(URL))
