@@ -10,8 +10,7 @@ the clock moved back (time_machine, as the deposit tests do), the seed pays thro
   return is a negative line of the previous business day's Utility deposit; the returns sweep
   (billing.payments.returns.find_returns) then marks that payment returned and emails its payer.
 
-Deposit Reconciliation opens on yesterday: on a Tuesday to Saturday that is the previous business day
-and shows these deposits; on a Sunday or a Monday, choose the Friday. Run again the same day, the seed
+Deposit Reconciliation opens on the previous business day and shows these deposits. Run again the same day, the seed
 pays nothing more (the previous business day has its Utility deposit already); on a later day it pays
 again, for that day's previous business day.
 """
