@@ -30,7 +30,7 @@ def test_clerk_puts_the_newest_communication_in_the_utility_bills_email(live_ser
 
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin", exact=True).click()
-    office_menu(page).get_by_role("link", name="Communications").click()
+    office_menu(page).get_by_role("link", name="Communications", exact=True).click()
     page.get_by_label("PDF files").set_input_files([newsletter])
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("1 communication was posted").wait_for()

@@ -43,7 +43,7 @@ def test_clerk_posts_the_newsletter_sets_the_home_message_and_follows_the_overvi
 
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin", exact=True).click()
-    office_menu(page).get_by_role("link", name="Communications").click()
+    office_menu(page).get_by_role("link", name="Communications", exact=True).click()
     expect(page.get_by_role("heading", name="Utility Communications")).to_be_visible()
     page.get_by_label("PDF files").set_input_files([newsletter, flier])
     page.get_by_role("button", name="Upload").click()
@@ -129,7 +129,7 @@ def test_on_a_phone_the_office_menu_starts_closed_and_no_page_scrolls_sideways(
     summary.focus()
     page.keyboard.press("Enter")  # opens from the keyboard: both menus, wrapped, nothing sideways
     expect(nav.get_by_role("link", name="Pending Payments")).to_be_visible()
-    expect(nav.get_by_role("link", name="Communications")).to_be_visible()
+    expect(nav.get_by_role("link", name="Communications", exact=True)).to_be_visible()
     assert page.evaluate(WIDTHS) == {"page": PHONE["width"], "menus": [0, 0]}
     assert_accessible(page)
 

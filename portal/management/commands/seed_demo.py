@@ -94,7 +94,7 @@ class Command(BaseCommand):
         if not portal_settings.settings_for_edit(tenant).utility_home_message:
             portal_settings.update_portal_settings(tenant=tenant, acting_user=None, changes={"utility_home_message": (
                 "The Fall 2026 Newsletter is under Communications.\n"
-                "Tired of paper bills? Choose Enroll in Paperless on your account below.")})
+                "Hydrant flushing on Elm Street next Monday, 8am to noon: the water may look cloudy for an hour.")})
 
     def _seed_look(self, tenant):
         """The office's contact details and a main-page photo (portal/demo/main-photo.jpg), once."""
