@@ -14,25 +14,30 @@ def _address(tenant: Tenant) -> str:
     return " ".join((getattr(settings, "office_address", "") or "").split())
 
 
-def footer_text(tenant: Tenant, *, category: str, unsubscribe: str = "") -> str:
-    """The plain-text footer."""
-    lines = ["", "--", tenant.name]
-    if _address(tenant):
-        lines.append(_address(tenant))
-    if unsubscribe:
-        label = Category(category).label
-        lines.append(_("Stop “%(category)s” emails: %(link)s") % {"category": label, "link": unsubscribe})
-    return "\n".join(lines) + "\n"
+class Footer:
+    """The footer of one city and category, made once for a batch: only the unsubscribe link differs per address."""
 
-
-def footer_html(tenant: Tenant, *, category: str, unsubscribe: str = "") -> str:
-    """The HTML footer (every value escaped)."""
-    parts = [f"<strong>{escape(tenant.name)}</strong>"]
-    if _address(tenant):
-        parts.append(escape(_address(tenant)))
-    html = '<hr><p style="font-size: 0.9em; color: #444">' + "<br>".join(parts) + "</p>"
-    if unsubscribe:
+    def __init__(self, tenant: Tenant, *, category: str):
+        address = _address(tenant)
+        self.optional = category != Category.TRANSACTIONAL
         label = Category(category).label
-        html += (f'<p style="font-size: 0.9em"><a href="{escape(unsubscribe)}">'
-                 + escape(_("Stop “%(category)s” emails") % {"category": label}) + "</a></p>")
-    return html
+        lines = ["", "--", tenant.name] + ([address] if address else [])
+        self._text = "\n".join(lines)
+        self._stop_text = _("Stop “%(category)s” emails: %(link)s") % {"category": label, "link": "\0"}
+        parts = [f"<strong>{escape(tenant.name)}</strong>"] + ([escape(address)] if address else [])
+        self._html = '<hr><p style="font-size: 0.9em; color: #444">' + "<br>".join(parts) + "</p>"
+        self._stop_html = escape(_("Stop “%(category)s” emails") % {"category": label})
+
+    def text(self, unsubscribe: str = "") -> str:
+        """The plain-text footer."""
+        if unsubscribe:
+            return self._text + "\n" + self._stop_text.replace("\0", unsubscribe) + "\n"
+        return self._text + "\n"
+
+    def html(self, unsubscribe: str = "") -> str:
+        """The HTML footer (every value escaped)."""
+        if unsubscribe:
+            return (self._html + f'<p style="font-size: 0.9em"><a href="{escape(unsubscribe)}">'
+                    + self._stop_html + "</a></p>")
+        return self._html
+

@@ -22,7 +22,7 @@ from customers.notifications import Category, opted_out, unsubscribe_url
 from portal.models import Tenant
 
 from ..mailing import render_email
-from .footer import footer_html, footer_text
+from .footer import Footer
 from .models import EmailAttachment, OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ def _rows(*, tenant: Tenant, kind: str, category: str, messages: Iterable[Outgoi
           now) -> Iterator[OutboundEmail]:
     """The outbox rows of these messages: the city's footer added, unsubscribed addresses marked."""
     transactional = category == Category.TRANSACTIONAL
+    footer = Footer(tenant, category=category)
     for chunk in _chunks(messages, BATCH):
         refused = set() if transactional else opted_out(tenant=tenant, addresses=[m.to for m in chunk],
                                                          category=category)
@@ -72,8 +73,8 @@ def _rows(*, tenant: Tenant, kind: str, category: str, messages: Iterable[Outgoi
                 headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
             yield OutboundEmail(
                 tenant=tenant, kind=kind, category=category, to=m.to, subject=m.subject,
-                text=m.text.rstrip() + "\n" + footer_text(tenant, category=category, unsubscribe=link),
-                html=m.html + footer_html(tenant, category=category, unsubscribe=link) if m.html else "",
+                text=m.text.rstrip() + "\n" + footer.text(link),
+                html=m.html + footer.html(link) if m.html else "",
                 headers=headers, key=m.key[:255], source=source, user_id=m.user_id, account_number=m.account_number,
                 attachment=attachment, message_id=message_id(tenant), queued_at=now,
                 state=OutboundEmail.State.SUPPRESSED if m.to.lower() in refused else OutboundEmail.State.QUEUED)
