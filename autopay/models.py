@@ -170,8 +170,9 @@ class AutomaticSchedule(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "period_id"], name="autopay_automatic_once")]
-        # The sweep reads every city's few due rows; the table holds one row per city and closed period.
-        indexes = [models.Index(fields=["next_attempt_at"], condition=Q(next_attempt_at__isnull=False),
+        # The sweep reads every city's few due rows (one row per city and closed period: a small table); the
+        # index starts with the tenant like every other, so a deployment can distribute the table by city.
+        indexes = [models.Index(fields=["tenant", "next_attempt_at"], condition=Q(next_attempt_at__isnull=False),
                                 name="autopay_automatic_due")]
 
     def __str__(self) -> str:

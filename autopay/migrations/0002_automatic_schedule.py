@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='autopay_automatic', to='portal.tenant')),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('next_attempt_at__isnull', False)), fields=['next_attempt_at'], name='autopay_automatic_due')],
+                'indexes': [models.Index(condition=models.Q(('next_attempt_at__isnull', False)), fields=['tenant', 'next_attempt_at'], name='autopay_automatic_due')],
                 'constraints': [models.UniqueConstraint(fields=('tenant', 'period_id'), name='autopay_automatic_once')],
             },
         ),
