@@ -21,7 +21,6 @@ def test_clerk_sends_the_rates_to_all_portal_users_and_watches_it_go(live_server
     post_communication(tenant=riverton.tenant, pdf_bytes=PDF, filename="2026-water-rates.pdf",
                        description="2026 Water Rates", acting_user=riverton.clerk)
     make_people(riverton.tenant, 30)
-    celery_workers()
 
     sign_in(page, live_server, riverton.clerk, password)
     page.get_by_role("link", name="Admin", exact=True).click()
@@ -52,9 +51,16 @@ def test_clerk_sends_the_rates_to_all_portal_users_and_watches_it_go(live_server
     expect(page.get_by_role("heading", name="New water rates for {first_name}")).to_be_visible()
     bar = page.locator("progress#campaign-bar")
     expect(bar).to_be_visible()
+    stop = page.get_by_role("button", name="Stop sending the rest")
+    expect(stop).to_be_visible()  # no worker yet: the campaign waits, queuing
+    celery_workers()
     expect(page.get_by_text("32 of 32 done (100%).")).to_be_visible(timeout=90_000)  # htmx polls every 2 s
     expect(bar).to_have_attribute("value", "100")
     expect(page.locator("#campaign-progress .campaign-state strong")).to_have_text("Sent")
+    # The polled part carries the whole state: without a reload, the Stop button and the Refresh hint are gone.
+    expect(stop).to_have_count(0)
+    expect(page.get_by_role("link", name="Refresh")).to_have_count(0)
+    expect(page.get_by_role("link", name="See its emails in the Email log")).to_be_visible()
     assert_accessible(page)
 
     smtp_sink.wait_for(32, timeout=30)
