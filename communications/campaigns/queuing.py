@@ -15,6 +15,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communications.outbox import Outgoing, attach_file, queue_messages
 from customers.models import User
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 KIND = "campaign"
+TEST_KIND = "campaign_test"
 PDF = "application/pdf"
 
 
@@ -101,12 +103,15 @@ def queue_all(*, campaign_id: int, chain: str, size: int = CHUNK) -> None:
 
 
 def send_test(*, campaign: Campaign, acting_user: User) -> compose.Rendered:
-    """The campaign as the clerk would receive it, to the clerk only, through the outbox (transactional)."""
+    """The campaign as the clerk would receive it, "[Test] …", to the clerk only (kind "campaign_test")."""
     compiled = compose.compile_message(tenant=campaign.tenant, subject=campaign.subject, body=campaign.body)
-    rendered = compiled.render(compose.person_values(first_name=acting_user.first_name,
-                                                     last_name=acting_user.last_name, email=acting_user.email))
+    shown = compiled.render(compose.person_values(first_name=acting_user.first_name,
+                                                  last_name=acting_user.last_name, email=acting_user.email))
+    rendered = compose.Rendered(subject=(_("[Test]") + " " + shown.subject)[:compose.SUBJECT_LIMIT],
+                                text=shown.text, html=shown.html)
     with transaction.atomic():
-        queue_messages(tenant=campaign.tenant, kind=KIND, category=Category.TRANSACTIONAL, source=campaign.source + ":test",
+        # Source "test", like the email editor's tests: the Email log tells them from the campaign's own rows.
+        queue_messages(tenant=campaign.tenant, kind=TEST_KIND, category=Category.TRANSACTIONAL, source="test",
                        attachment=campaign_attachment(campaign=campaign),
                        messages=[Outgoing(to=acting_user.email, subject=rendered.subject, text=rendered.text,
                                           html=rendered.html, key=f"campaign-test:{campaign.pk}:{uuid.uuid4().hex}",

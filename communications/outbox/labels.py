@@ -10,6 +10,7 @@ OTHER_KINDS = {
     "office_notice": _("Office notice"),
     "cows_alert": _("COWS alert"),
     "campaign": _("Mass email"),
+    "campaign_test": _("Mass email (test)"),
     "payment_returned": _("Payment returned"),
 }
 

@@ -118,7 +118,11 @@ def test_send_me_a_test_goes_to_the_clerk_only(riverton, clerk):
     campaign = Campaign.objects.get()
     assert response["Location"] == f"/office/campaigns/{campaign.pk}/edit/"
     assert [m.to for m in mail.outbox] == [[riverton.clerk.email]]
+    assert mail.outbox[0].subject.startswith("[Test] Spring newsletter for ")
+    [row] = OutboundEmail.objects.all()
+    assert (row.kind, row.source, row.subject) == ("campaign_test", "test", mail.outbox[0].subject)
     assert "A test was sent to carl@riverton.example." in text(clerk.get(response["Location"]))
+    assert "Mass email (test)" in text(clerk.get("/office/email-log/"))
     assert audit_rows(riverton, "campaign.test") == [(riverton.clerk, f"campaign {campaign.pk}", {})]
     assert Campaign.objects.get().state == "draft"
 
@@ -159,9 +163,12 @@ def test_the_progress_bar_follows_the_campaign_and_stops_polling_when_done(river
     poll = clerk.get(f"/office/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true")
     assert poll.status_code == 200 and "<html" not in text(poll)
     assert 'value="50"' in text(poll) and "5 of 10 done (50%)." in text(poll)
+    assert "Stop sending the rest" in text(poll) and "Refresh" in text(poll)  # the polled part is the whole state
     queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain, size=5)
     done = clerk.get(f"/office/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true")
     assert done.status_code == 286 and "10 of 10 done (100%)." in text(done) and "Sent" in text(done)
+    assert "Stop sending the rest" not in text(done) and "Refresh" not in text(done)
+    assert "See its emails in the Email log" in text(done)
     page = text(clerk.get(f"/office/campaigns/{campaign.pk}/"))
     assert 'hx-trigger' not in page
     log = f"/office/email-log/?source=campaign%3A{campaign.pk}"
