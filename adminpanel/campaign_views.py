@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communications import rich_text
 from communications.campaigns import compose, queuing, services
-from communications.campaigns.audience import search_members
+from communications.campaigns.audience import sample_values, search_members
 from communications.campaigns.models import Campaign
 from communications.campaigns.selectors import access_campaign, campaign_list, follow_campaign
 from communications.texts.backends import texts_enabled
@@ -37,11 +37,12 @@ def campaigns(request):
                                                           "rows": listing.page.object_list})
 
 
-def _compose_page(request, form, campaign=None, *, preview=None, found=None, status=200):
+def _compose_page(request, form, campaign=None, *, preview=None, shown_as="", found=None, status=200):
     return render(request, "adminpanel/campaign_compose.html", {
         "form": form, "campaign": campaign, "variables": VARIABLES, "texts": texts_enabled(),
         # Rendered by the safe renderer and sanitized (communications.rich_text): allow-listed tags only.
-        "preview": preview and {"subject": preview.subject, "html": mark_safe(preview.html), "text": preview.text},
+        "preview": preview and {"subject": preview.subject, "html": mark_safe(preview.html), "text": preview.text,
+                                "shown_as": shown_as},
         "searched": found is not None, "found_count": len(found or ())}, status=status)
 
 
@@ -81,13 +82,12 @@ def _compose(request, campaign=None):
         return _search(request, campaign)
     if request.method != "POST":
         form = CampaignForm(initial=initial_for(campaign) if campaign else None, tenant=request.tenant)
-        shown = None
+        shown, shown_as = None, ""
         if campaign and request.GET.get("preview"):
+            values, shown_as = sample_values(tenant=request.tenant)
             shown = compose.render_one(tenant=request.tenant, subject=campaign.subject, body=campaign.body,
-                                       values=compose.person_values(first_name=request.user.first_name,
-                                                                    last_name=request.user.last_name,
-                                                                    email=request.user.email))
-        return _compose_page(request, form, campaign, preview=shown)
+                                       values=values)
+        return _compose_page(request, form, campaign, preview=shown, shown_as=shown_as)
     form = CampaignForm(request.POST, request.FILES, tenant=request.tenant)
     if form.is_valid():
         try:

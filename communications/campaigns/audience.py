@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+
+from billing.accounts.models import AccountSnapshot
 
 from customers.models import LinkedAccount, Membership, User
 from portal.models import Tenant
 
+from .compose import person_values
 from .models import Campaign
 
 SEARCH_LIMIT = 20
@@ -22,6 +26,38 @@ def members(*, tenant: Tenant) -> QuerySet[User]:
 def with_linked_account(*, tenant: Tenant) -> QuerySet[User]:
     """The city's Utility Billing users: portal users with at least one linked utility account."""
     return members(tenant=tenant).filter(Exists(LinkedAccount.objects.filter(tenant=tenant, user=OuterRef("pk"))))
+
+
+def holder_name(*, tenant: Tenant, part: str) -> Subquery:
+    """The first or last name Caselle has on a person's first linked account (for a person without a name)."""
+    snapshot = AccountSnapshot.objects.filter(tenant=tenant, account_key=OuterRef("account_key"))
+    links = (LinkedAccount.objects.filter(tenant=tenant, user=OuterRef("pk"))
+             .annotate(holder=Subquery(snapshot.values(name=KT(f"data__{part}"))[:1])).order_by("pk"))
+    return Subquery(links.values("holder")[:1])
+
+
+def with_holder_names(people: QuerySet[User], *, tenant: Tenant) -> QuerySet[User]:
+    """People annotated with holder_first and holder_last (one query still)."""
+    return people.annotate(holder_first=holder_name(tenant=tenant, part="first_name"),
+                           holder_last=holder_name(tenant=tenant, part="last_name"))
+
+
+def sample_recipient(*, tenant: Tenant) -> User | None:
+    """A customer of the city with a name (their own or their account's), to preview a campaign as; None if none."""
+    customers = members(tenant=tenant).filter(Exists(Membership.objects.filter(
+        tenant=tenant, user=OuterRef("pk"), role=Membership.Role.CUSTOMER)))
+    named = with_holder_names(customers, tenant=tenant).filter(
+        ~Q(first_name="") | Q(holder_first__isnull=False) & ~Q(holder_first=""))
+    return named.order_by("pk").first()
+
+
+def sample_values(*, tenant: Tenant) -> tuple[dict[str, str], str]:
+    """The values a preview or a test is written with, and whose they are ("" for a person without a name)."""
+    person = sample_recipient(tenant=tenant)
+    if person is None:
+        return person_values(first_name="", last_name="", email="customer@example.com"), ""
+    return person_values(first_name=person.first_name, last_name=person.last_name, email=person.email,
+                         holder_first=person.holder_first or "", holder_last=person.holder_last or ""), person.email
 
 
 def audience_users(*, tenant: Tenant, audience: str, chosen_ids=()) -> QuerySet[User]:

@@ -74,9 +74,13 @@ def clean_text_body(body: str) -> str:
     return body
 
 
-def person_values(*, first_name: str, last_name: str, email: str) -> dict[str, str]:
-    return {"first_name": first_name, "last_name": last_name,
-            "name": f"{first_name} {last_name}".strip() or email, "email": email}
+def person_values(*, first_name: str, last_name: str, email: str, holder_first: str = "",
+                  holder_last: str = "") -> dict[str, str]:
+    """A person's values: their own name, else the name on their linked account (Caselle's), else "Customer"."""
+    first, last = (first_name, last_name) if (first_name or last_name) else (holder_first or "", holder_last or "")
+    fallback = _("Customer")
+    return {"first_name": first or fallback, "last_name": last,
+            "name": f"{first} {last}".strip() or fallback, "email": email}
 
 
 def _split(text: str) -> tuple[str, ...]:

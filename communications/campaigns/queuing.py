@@ -22,7 +22,7 @@ from customers.models import User
 from customers.notifications import Category, text_recipients
 
 from . import compose
-from .audience import campaign_users
+from .audience import campaign_users, sample_values, with_holder_names
 from .models import Campaign
 
 logger = logging.getLogger(__name__)
@@ -47,8 +47,9 @@ def campaign_attachment(*, campaign: Campaign):
 
 
 def _messages(campaign: Campaign, compiled: compose.CompiledMessage, people: list[tuple]):
-    for pk, email, first_name, last_name in people:
-        rendered = compiled.render(compose.person_values(first_name=first_name, last_name=last_name, email=email))
+    for pk, email, first_name, last_name, holder_first, holder_last in people:
+        rendered = compiled.render(compose.person_values(first_name=first_name, last_name=last_name, email=email,
+                                                         holder_first=holder_first, holder_last=holder_last))
         yield Outgoing(to=email, subject=rendered.subject, text=rendered.text, html=rendered.html,
                        key=campaign.key_for(pk), user_id=pk)
 
@@ -62,9 +63,11 @@ def _queue_texts(campaign: Campaign, compiled: compose.CompiledMessage, people: 
     with_phone = list(User.objects.filter(pk__in=[p[0] for p in people]).exclude(phone="")
                       .only("pk", "email", "first_name", "last_name", "phone").order_by("pk"))
     chosen = text_recipients(tenant=campaign.tenant, users=with_phone, category=Category.NEWSLETTERS)
+    holders = {p[0]: p[4:] for p in people}
     texts = [Text(to=phone, key=campaign.key_for(person.pk), user_id=person.pk,
-                  body=compiled.render_text(compose.person_values(first_name=person.first_name,
-                                                                  last_name=person.last_name, email=person.email)))
+                  body=compiled.render_text(compose.person_values(
+                      first_name=person.first_name, last_name=person.last_name, email=person.email,
+                      holder_first=holders[person.pk][0], holder_last=holders[person.pk][1])))
              for person, phone in chosen]
     return queue_texts(tenant=campaign.tenant, texts=texts, source=campaign.source)
 
@@ -76,8 +79,9 @@ def queue_chunk(*, campaign_id: int, chain: str, size: int = CHUNK) -> bool:
                     .filter(pk=campaign_id).first())
         if campaign is None or campaign.state != Campaign.State.QUEUING:
             return False
-        people = list(campaign_users(campaign=campaign).filter(pk__gt=campaign.queued_through)
-                      .values_list("pk", "email", "first_name", "last_name")[:size])
+        people = list(with_holder_names(campaign_users(campaign=campaign).filter(pk__gt=campaign.queued_through),
+                                        tenant=campaign.tenant)
+                      .values_list("pk", "email", "first_name", "last_name", "holder_first", "holder_last")[:size])
         if not people:
             campaign.state, campaign.touched_at = Campaign.State.SENDING, timezone.now()
             campaign.save(update_fields=["state", "touched_at"])
@@ -103,10 +107,9 @@ def queue_all(*, campaign_id: int, chain: str, size: int = CHUNK) -> None:
 
 
 def send_test(*, campaign: Campaign, acting_user: User) -> compose.Rendered:
-    """The campaign as the clerk would receive it, "[Test] …", to the clerk only (kind "campaign_test")."""
+    """The campaign as its sample recipient would receive it, "[Test] …", to the clerk only (kind "campaign_test")."""
     compiled = compose.compile_message(tenant=campaign.tenant, subject=campaign.subject, body=campaign.body)
-    shown = compiled.render(compose.person_values(first_name=acting_user.first_name,
-                                                  last_name=acting_user.last_name, email=acting_user.email))
+    shown = compiled.render(sample_values(tenant=campaign.tenant)[0])
     rendered = compose.Rendered(subject=(_("[Test]") + " " + shown.subject)[:compose.SUBJECT_LIMIT],
                                 text=shown.text, html=shown.html)
     with transaction.atomic():

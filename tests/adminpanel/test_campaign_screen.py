@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from communications.campaigns import queuing
 from communications.campaigns.models import Campaign
+from billing.accounts.models import AccountSnapshot
 from communications.outbox.models import OutboundEmail
+from customers.models import LinkedAccount
 
 from ..communications.campaign_helpers import make_people
 from .audit_helpers import audit_rows
@@ -101,15 +103,34 @@ def test_a_script_in_the_body_is_removed_before_anyone_sees_it(clerk):
     assert "<p>Rates <strong>rise</strong></p>" in preview and 'alert("x")' not in preview
 
 
-def test_preview_shows_the_clerks_own_message(riverton, clerk):
-    riverton.clerk.first_name = "Carl"
+def test_preview_and_the_test_are_written_for_a_named_customer_not_the_nameless_clerk(riverton, clerk):
+    riverton.clerk.first_name = ""
     riverton.clerk.save()
-    response = compose(clerk, "preview")
+    response = compose(clerk, "preview", body="<p>Dear {first_name}, the new water rates</p>")
     campaign = Campaign.objects.get()
     assert response["Location"] == f"/office/campaigns/{campaign.pk}/edit/?preview=1#preview"
     body = text(clerk.get(response["Location"]))
-    assert "Spring newsletter for Carl" in body and "<p>Hello Carl, news from City of Riverton.</p>" in body
+    assert "Spring newsletter for Rosa" in body and "<p>Dear Rosa, the new water rates</p>" in body
+    assert "As rosa@example.org would receive it" in body and "Dear ," not in body
     assert not OutboundEmail.objects.exists() and campaign.state == "draft"
+    compose(clerk, "test", url=f"/office/campaigns/{campaign.pk}/edit/", body="<p>Dear {first_name}, the new water rates</p>")
+    assert "<p>Dear Rosa, the new water rates</p>" in OutboundEmail.objects.get().html
+
+
+def test_preview_with_nobody_named_is_a_marked_sample_greeting_the_customer(riverton, clerk):
+    riverton.resident.first_name = ""
+    riverton.resident.save()
+    compose(clerk, "preview", body="<p>Dear {first_name}, the new water rates</p>")
+    campaign = Campaign.objects.get()
+    body = text(clerk.get(f"/office/campaigns/{campaign.pk}/edit/?preview=1"))
+    assert "<p>Dear Customer, the new water rates</p>" in body
+    assert "A sample: as a person with no name on file would receive it" in body
+    LinkedAccount.objects.create(tenant=riverton.tenant, user=riverton.resident, account_key="10014",
+                                 customer_number="001-0014-00")
+    AccountSnapshot.objects.create(tenant=riverton.tenant, account_key="10014",
+                                   data={"first_name": "Doris", "last_name": "Hayes"})
+    body = text(clerk.get(f"/office/campaigns/{campaign.pk}/edit/?preview=1"))
+    assert "<p>Dear Doris, the new water rates</p>" in body and "As rosa@example.org would receive it" in body
 
 
 def test_send_me_a_test_goes_to_the_clerk_only(riverton, clerk):

@@ -15,7 +15,8 @@ from communications.campaigns.audience import campaign_users, search_members
 from communications.campaigns.models import Campaign
 from communications.campaigns.selectors import follow_campaign
 from communications.outbox.models import OutboundEmail
-from customers.models import LinkedAccount
+from billing.accounts.models import AccountSnapshot
+from customers.models import LinkedAccount, User
 from customers.notifications import Category
 from customers.notifications.writes import unsubscribe
 
@@ -131,6 +132,22 @@ def test_each_person_gets_their_own_message_rendered_as_the_safe_renderer_would(
     assert rich_text.sanitize(fast.html) == slow == fast.html
     assert "Ana &lt;b&gt;" in fast.html and fast.subject == "Water news for Ana <b>"
     assert fast.text == rich_text.to_text(slow)
+
+
+def test_a_person_without_a_name_is_greeted_by_their_accounts_name_else_as_customer(riverton):
+    people = make_people(riverton.tenant, 2, prefix="noname")
+    User.objects.filter(pk__in=[p.pk for p in people]).update(first_name="", last_name="")
+    LinkedAccount.objects.create(tenant=riverton.tenant, user=people[0], account_key="10014", customer_number="001-0014-00")
+    AccountSnapshot.objects.create(tenant=riverton.tenant, account_key="10014",
+                                   data={"first_name": "Doris", "last_name": "Hayes"})
+    campaign = sent(save(riverton, subject="Rates for {name}", body="<p>Dear {first_name}, the new water rates</p>"),
+                    riverton)
+    got = {row.to: row for row in OutboundEmail.objects.filter(source=campaign.source)}
+    assert "<p>Dear Doris, the new water rates</p>" in got[people[0].email].html
+    assert got[people[0].email].subject == "Rates for Doris Hayes"
+    assert "<p>Dear Customer, the new water rates</p>" in got[people[1].email].html
+    assert got[people[1].email].subject == "Rates for Customer"
+    assert "<p>Dear Rosa, the new water rates</p>" in got[riverton.resident.email].html  # their own name first
 
 
 def test_queuing_goes_in_chunks_from_the_cursor_and_nobody_gets_two(riverton):
