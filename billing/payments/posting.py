@@ -15,12 +15,13 @@ import time
 import uuid
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 
 from cows_bridge import client as cows
 from cows_bridge.errors import CowsError, CowsRejected, CowsUnavailable
+from portal.claims import claim_rows
 from portal.tenant_work import working_for
 
 from . import states
@@ -72,19 +73,9 @@ def _claim(items, *, limit: int, force: bool) -> tuple[str, list[PaymentItem]]:
         query = query.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     token = uuid.uuid4().hex
     claim = {"claim_token": token, "claimed_until": now + CLAIM_FOR, "attempts": F("attempts") + 1}
-    candidates = query.order_by("id")
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():  # PostgreSQL: workers pass over each other's rows
-            ids = list(candidates.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
-            if not ids:
-                return token, []
-            PaymentItem.objects.filter(pk__in=ids).update(**claim)
-        claimed = PaymentItem.objects.filter(pk__in=ids)
-    else:
-        # SQLite: one statement, so the check and the claim are one write whatever the transaction mode.
-        if not query.filter(pk__in=candidates.values("id")[:limit]).update(**claim):
-            return token, []
-        claimed = PaymentItem.objects.filter(post_state=PaymentItem.PostState.WAITING, claim_token=token)
+    if not claim_rows(query.order_by("id"), limit=limit, values=claim):
+        return token, []
+    claimed = PaymentItem.objects.filter(post_state=PaymentItem.PostState.WAITING, claim_token=token)
     return token, list(claimed.select_related("payment", "tenant").annotate(siblings=Count("payment__items"))
                        .order_by("id"))
 

@@ -15,10 +15,11 @@ import logging
 import uuid
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.claims import claim_rows
 from portal.models import Tenant
 
 from .models import EmailEvent, EventRun
@@ -61,18 +62,8 @@ def claim_due(*, tenant: Tenant, now: datetime | None = None, limit: int = MAX_R
     token = uuid.uuid4().hex
     claim = {"state": EventRun.State.CLAIMED, "claim_token": token, "claimed_until": now + CLAIM_FOR,
              "attempts": F("attempts") + 1, "started_at": now}
-    candidates = query.order_by("due_at", "id")
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():  # PostgreSQL: sweeps pass over each other's rows
-            ids = list(candidates.select_for_update(skip_locked=True, of=("self",))
-                       .values_list("id", flat=True)[:limit])
-            if not ids:
-                return token, []
-            EventRun.objects.filter(pk__in=ids).update(**claim)
-    else:
-        # SQLite: one statement, so the check and the claim are one write.
-        if not query.filter(pk__in=candidates.values("id")[:limit]).update(**claim):
-            return token, []
+    if not claim_rows(query.order_by("due_at", "id"), limit=limit, values=claim):
+        return token, []
     return token, list(EventRun.objects.filter(tenant=tenant, claim_token=token, state=EventRun.State.CLAIMED)
                        .select_related("event", "event__tenant").order_by("due_at", "id"))
 

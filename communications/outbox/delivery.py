@@ -18,10 +18,10 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.claims import claim_rows
 from portal.models import Tenant
 
 from ..mailing import html_document
@@ -52,15 +52,7 @@ def _claim(tenant: Tenant, *, limit: int) -> tuple[str, list[OutboundEmail]]:
            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
     token = uuid.uuid4().hex
-    claim = {"claim_token": token, "claimed_until": now + CLAIM_FOR}
-    candidates = due.order_by("id")
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            ids = list(candidates.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
-            if ids:
-                OutboundEmail.objects.filter(pk__in=ids).update(**claim)
-    else:  # SQLite: the check and the claim are one statement
-        due.filter(pk__in=candidates.values("id")[:limit]).update(**claim)
+    claim_rows(due.order_by("id"), limit=limit, values={"claim_token": token, "claimed_until": now + CLAIM_FOR})
     rows = (OutboundEmail.objects.filter(tenant=tenant, state=QUEUED, claim_token=token)
             .select_related("tenant", "tenant__portal_settings", "attachment").order_by("id"))
     return token, list(rows)

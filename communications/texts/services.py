@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from portal.claims import claim_rows
 from portal.models import Tenant
 
 from .backends import TextSendError, get_backend
@@ -63,12 +64,7 @@ def _claim(tenant: Tenant, *, limit: int) -> tuple[str, list[OutboundText]]:
     token = uuid.uuid4().hex
     claim = {"claim_token": token, "claimed_until": now + CLAIM_FOR, "state": OutboundText.State.SENDING,
              "attempts": F("attempts") + 1}
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            ids = list(waiting.order_by("id").select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
-            if ids:
-                OutboundText.objects.filter(pk__in=ids).update(**claim)
-    elif not waiting.filter(pk__in=waiting.order_by("id").values("id")[:limit]).update(**claim):
+    if not claim_rows(waiting.order_by("id"), limit=limit, values=claim):
         return token, []
     return token, list(OutboundText.objects.filter(tenant=tenant, claim_token=token,
                                                    state=OutboundText.State.SENDING).order_by("id"))
