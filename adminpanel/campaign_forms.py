@@ -54,7 +54,8 @@ class CampaignForm(forms.Form):
                                  widget=forms.RadioSelect)
     q = forms.CharField(label=_("Find people"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}),
-                        help_text=_("Email, name or customer number; then tick the people to send to."))
+                        help_text=_("Email, name (theirs or the account holder's) or customer number; then tick "
+                                    "the people to send to."))
     chosen = forms.TypedMultipleChoiceField(label=_("Chosen people"), coerce=int, required=False,
                                             widget=forms.CheckboxSelectMultiple,
                                             error_messages={"invalid_choice": _("Someone ticked is not a portal "

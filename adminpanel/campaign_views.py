@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communications import rich_text
 from communications.campaigns import compose, queuing, services
-from communications.campaigns.audience import sample_values, search_members
+from communications.campaigns.audience import sample_values
 from communications.campaigns.models import Campaign
 from communications.campaigns.selectors import access_campaign, campaign_list, follow_campaign
 from communications.texts.backends import texts_enabled
@@ -23,6 +23,7 @@ from . import audit
 from .campaign_forms import VARIABLES, CampaignFilter, CampaignForm, initial_for
 from .communications_forms import refusal_to_form
 from .listing import list_page
+from .people_selectors import find_members
 
 POLL_STOP = 286  # htmx stops polling on this status (the page is finished)
 
@@ -48,7 +49,7 @@ def _compose_page(request, form, campaign=None, *, preview=None, shown_as="", fo
 
 def _search(request, campaign):
     """Find people: the form as typed, with the people found to tick (nothing saved)."""
-    found = search_members(tenant=request.tenant, query=request.POST.get("q", ""))
+    found = find_members(tenant=request.tenant, query=request.POST.get("q", ""))
     initial = {name: request.POST.get(name, "") for name in ("subject", "body", "attachment", "communication",
                                                             "audience", "q", "text_body")}
     initial.update(chosen=request.POST.getlist("chosen"), also_by_text=bool(request.POST.get("also_by_text")))

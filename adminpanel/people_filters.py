@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import django_filters as df
@@ -14,28 +13,14 @@ from customers.models import LinkAttempt
 
 from .filters import DATE_ORDER
 from .listing import DateInput, OfficeFilterSet
+from .people_selectors import number_match as _number_match
+from .people_selectors import person_match as _person_match
+from .people_selectors import search_links
 from .selectors import local_midnight
 
 
 def _search_input(**attrs):
     return forms.TextInput(attrs={"type": "search", **attrs})
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"[\s.\-]", "", text)
-
-
-def _number_match(value: str, *, prefix: str = "") -> Q:
-    """A customer number typed with or without dashes, periods or spaces."""
-    match = Q(**{f"{prefix}customer_number__icontains": value.strip()})
-    if _digits(value).isdigit():
-        match |= Q(**{f"{prefix}account_key__contains": _digits(value)})
-    return match
-
-
-def _person_match(word: str, *, prefix: str = "user__") -> Q:
-    return (Q(**{f"{prefix}email__icontains": word}) | Q(**{f"{prefix}first_name__icontains": word})
-            | Q(**{f"{prefix}last_name__icontains": word}))
 
 
 class PortalUserFilter(OfficeFilterSet):
@@ -45,12 +30,7 @@ class PortalUserFilter(OfficeFilterSet):
                       help_text=_("Email, name, or customer number (with or without dashes)."), widget=_search_input())
 
     def search(self, queryset, name, value):
-        if _digits(value).isdigit():  # a customer number, typed with dashes, periods or spaces or none
-            return queryset.filter(_number_match(value))
-        for word in value.split():
-            queryset = queryset.filter(_person_match(word) | Q(holder_first__icontains=word)
-                                       | Q(holder_last__icontains=word))
-        return queryset
+        return search_links(queryset, value)  # the same search finds people for Create Communications
 
 
 class LandlordLinkFilter(OfficeFilterSet):

@@ -6,13 +6,16 @@ Each screen's row is a dict made here, the same on the screen and in its export.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+import re
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.accounts.models import AccountSnapshot
+from communications.campaigns.audience import members
 from customers.models import LandlordLink, LinkAttempt, LinkedAccount, User
 from portal.models import Tenant
 
@@ -34,6 +37,43 @@ def portal_user_links(*, tenant: Tenant) -> QuerySet[LinkedAccount]:
             .annotate(holder_first=Subquery(snapshot.values(name=KT("data__first_name"))[:1]),
                       holder_last=Subquery(snapshot.values(name=KT("data__last_name"))[:1]))
             .order_by("user__email", "customer_number", "id"))
+
+
+def digits(text: str) -> str:
+    return re.sub(r"[\s.\-]", "", text)
+
+
+def number_match(value: str, *, prefix: str = "") -> Q:
+    """A customer number typed with or without dashes, periods or spaces."""
+    match = Q(**{f"{prefix}customer_number__icontains": value.strip()})
+    if digits(value).isdigit():
+        match |= Q(**{f"{prefix}account_key__contains": digits(value)})
+    return match
+
+
+def person_match(word: str, *, prefix: str = "user__") -> Q:
+    return (Q(**{f"{prefix}email__icontains": word}) | Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word}))
+
+
+def search_links(links: QuerySet[LinkedAccount], value: str) -> QuerySet[LinkedAccount]:
+    """Portal Users' search: a customer number (any dashes), else each word in the person's or holder's name or email."""
+    if digits(value).isdigit():
+        return links.filter(number_match(value))
+    for word in value.split():
+        links = links.filter(person_match(word) | Q(holder_first__icontains=word) | Q(holder_last__icontains=word))
+    return links
+
+
+def find_members(*, tenant: Tenant, query: str, limit: int = 20) -> list[User]:
+    """The city's portal users found by Portal Users' search (their linked accounts' too), by email; one query."""
+    query = " ".join((query or "").split())
+    if not query:
+        return []
+    match = Q(pk__in=search_links(portal_user_links(tenant=tenant), query).order_by().values("user_id"))
+    if not digits(query).isdigit():
+        match |= Q(*(person_match(word, prefix="") for word in query.split()))
+    return list(members(tenant=tenant).filter(match).order_by("email")[:limit])
 
 
 def portal_user_row(link: LinkedAccount, zone) -> dict:

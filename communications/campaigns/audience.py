@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from billing.accounts.models import AccountSnapshot
-
 from customers.models import LinkedAccount, Membership, User
 from portal.models import Tenant
 
 from .compose import person_values
 from .models import Campaign
-
-SEARCH_LIMIT = 20
 
 
 def members(*, tenant: Tenant) -> QuerySet[User]:
@@ -75,23 +70,6 @@ def campaign_users(*, campaign: Campaign) -> QuerySet[User]:
     """A campaign's recipients now (a chosen person who left the city is not one)."""
     chosen = campaign.chosen.values_list("pk", flat=True) if campaign.audience == Campaign.Audience.CHOSEN else ()
     return audience_users(tenant=campaign.tenant, audience=campaign.audience, chosen_ids=chosen)
-
-
-def search_members(*, tenant: Tenant, query: str, limit: int = SEARCH_LIMIT) -> list[User]:
-    """The city's portal users whose email, name or linked customer number contains the words typed."""
-    query = " ".join((query or "").split())
-    if not query:
-        return []
-    match = Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
-    if " " in query:
-        first, _sep, last = query.partition(" ")
-        match |= Q(first_name__icontains=first, last_name__icontains=last)
-    digits = re.sub(r"\D", "", query)
-    accounts = LinkedAccount.objects.filter(tenant=tenant, user=OuterRef("pk"))
-    number = Q(Exists(accounts.filter(customer_number__icontains=query)))
-    if digits:
-        number |= Q(Exists(accounts.filter(account_key__contains=digits)))
-    return list(members(tenant=tenant).filter(match | number).order_by("email")[:limit])
 
 
 def chosen_members(*, tenant: Tenant, user_ids) -> list[User]:

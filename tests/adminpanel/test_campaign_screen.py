@@ -157,6 +157,12 @@ def test_search_and_pick_one_customer(riverton, lakeside, clerk):
     assert f'value="{riverton.resident.pk}"' in body and "Rosa Rivera <rosa@example.org>" in body
     assert not Campaign.objects.exists()
     assert "0 people found." in text(compose(clerk, "search", q=lakeside.resident.email))
+    LinkedAccount.objects.create(tenant=riverton.tenant, user=riverton.resident, account_key="10014",
+                                 customer_number="001-0014-00")
+    AccountSnapshot.objects.create(tenant=riverton.tenant, account_key="10014",
+                                   data={"first_name": "Doris", "last_name": "Hayes"})
+    for query in ("Hayes", "Doris", "001-0014-00"):  # the account holder's name, as Portal Users finds them
+        assert "1 person found." in text(compose(clerk, "search", q=query, audience="chosen")), query
     response = compose(clerk, audience="chosen", chosen=str(riverton.resident.pk))
     assert "It will be emailed to 1 person (Chosen people)." in text(clerk.get(response["Location"]))
     campaign = Campaign.objects.get()

@@ -9,9 +9,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from adminpanel.people_selectors import find_members
 from communications import rich_text
 from communications.campaigns import compose, queuing, services
-from communications.campaigns.audience import campaign_users, search_members
+from communications.campaigns.audience import campaign_users
 from communications.campaigns.models import Campaign
 from communications.campaigns.selectors import follow_campaign
 from communications.outbox.models import OutboundEmail
@@ -113,14 +114,29 @@ def test_the_audiences(riverton, lakeside):
     assert list(campaign_users(campaign=chosen)) == [people[1]]  # another city's person is never chosen
 
 
-def test_search_finds_by_email_name_and_customer_number_in_this_city_only(riverton, lakeside):
-    LinkedAccount.objects.create(tenant=riverton.tenant, user=riverton.resident, account_key="1234567",
-                                 customer_number="12-3456-7")
+def test_search_finds_by_email_name_holder_name_and_customer_number_in_this_city_only(
+        riverton, lakeside, django_assert_num_queries):
+    LinkedAccount.objects.create(tenant=riverton.tenant, user=riverton.resident, account_key="10014",
+                                 customer_number="001-0014-00")
+    AccountSnapshot.objects.create(tenant=riverton.tenant, account_key="10014",
+                                   data={"first_name": "Doris", "last_name": "Hayes"})
     riverton.resident.first_name, riverton.resident.last_name = "Rosa", "Rivera"
     riverton.resident.save()
-    for query in ("rosa rivera", riverton.resident.email[:5], "12-3456", "1234567"):
-        assert search_members(tenant=riverton.tenant, query=query) == [riverton.resident], query
-    assert search_members(tenant=riverton.tenant, query=lakeside.resident.email) == []
+    for query in ("rosa rivera", riverton.resident.email[:5], "001-0014-00", "0014-00", "10014", "Hayes", "doris",
+                  "Doris Hayes", "rosa hayes"):
+        assert find_members(tenant=riverton.tenant, query=query) == [riverton.resident], query
+    assert find_members(tenant=riverton.tenant, query="Doris Rivers") == []
+    assert find_members(tenant=riverton.tenant, query=lakeside.resident.email) == []
+    LinkedAccount.objects.create(tenant=lakeside.tenant, user=lakeside.resident, account_key="10014",
+                                 customer_number="001-0014-00")
+    assert find_members(tenant=riverton.tenant, query="001-0014-00") == [riverton.resident]
+    people = make_people(riverton.tenant, 6, linked_every=1)
+    AccountSnapshot.objects.bulk_create([AccountSnapshot(tenant=riverton.tenant, account_key=f"{7000000 + i}",
+                                                         data={"first_name": "Doris", "last_name": f"H{i}"})
+                                         for i in range(6)])
+    with django_assert_num_queries(1):  # one query, however many are found
+        found = find_members(tenant=riverton.tenant, query="doris")
+    assert found == sorted([riverton.resident, *people], key=lambda u: u.email)
 
 
 def test_each_person_gets_their_own_message_rendered_as_the_safe_renderer_would(riverton):
