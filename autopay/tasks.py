@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from portal.tenant_work import active_tenants, opened, working_for
+from portal.tenant_work import active_tenants, opened, work_each, working_for
 
 logger = logging.getLogger(__name__)
 
@@ -79,15 +79,7 @@ def schedule_waiting() -> dict:
 
     now = timezone.now()
     start_missed(now=now)
-    done = {}
-    for row_id, tenant_id in due(now=now):
-        with opened(tenant_id):
-            try:
-                done[row_id] = work(row_id=row_id, now=now)
-            except Exception:  # one city's trouble must not stop the others' scheduling
-                logger.exception("automatic Schedule Payments %s failed", row_id)
-                done[row_id] = "failed"
-    return done
+    return work_each(due(now=now), lambda row_id: work(row_id=row_id, now=now), what="automatic Schedule Payments")
 
 
 @shared_task(name="autopay.tasks.send_invitation", autoretry_for=(ConnectionError, OSError), retry_backoff=60,

@@ -41,3 +41,19 @@ def opened(tenant_id: int) -> Iterator[Tenant]:
 def active_tenants(**filters):
     """Every active city, for sweeps that visit each city in turn (each inside working_for)."""
     return Tenant.objects.filter(is_active=True, **filters).order_by("id")
+
+
+def work_each(rows, work, *, what: str) -> dict:
+    """Run `work(row_id)` for each (row id, city id) of a sweep, in that city; one city's failure is logged and
+    the others go on. Returns {row id: what work returned, or "failed"}."""
+    import logging
+
+    done = {}
+    for row_id, tenant_id in rows:
+        with opened(tenant_id):
+            try:
+                done[row_id] = work(row_id)
+            except Exception:  # one city's trouble must not stop the others'
+                logging.getLogger(__name__).exception("%s %s failed", what, row_id)
+                done[row_id] = "failed"
+    return done

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 
 from celery import shared_task
 
-from portal.tenant_work import opened
+from portal.tenant_work import opened, work_each
 
-logger = logging.getLogger(__name__)
 
 
 @shared_task(name="communications.bill_emails.tasks.send_bill_emails")
@@ -34,12 +32,4 @@ def sweep_bill_emails() -> dict:
 
     now = timezone.now()
     start_missed_runs(now=now)
-    done = {}
-    for run_id, tenant_id in due_runs(now=now):
-        with opened(tenant_id):
-            try:
-                done[run_id] = work_on_run(run_id=run_id, now=now)
-            except Exception:  # one city's trouble must not stop the others' bills
-                logger.exception("Email Bills run %s failed", run_id)
-                done[run_id] = "failed"
-    return done
+    return work_each(due_runs(now=now), lambda run_id: work_on_run(run_id=run_id, now=now), what="Email Bills run")
