@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
 from celery import shared_task
 
 from portal.tenant_work import opened, work_each
-
 
 
 @shared_task(name="communications.bill_emails.tasks.send_bill_emails")
