@@ -102,6 +102,9 @@ def _compose(request, campaign=None):
         else:
             audit.record(request, "campaign.save", _("Saved the mass email “%(subject)s” (draft).")
                          % {"subject": saved.subject}, target=f"campaign {saved.pk}")
+            if request.FILES.get("pdf") and form.cleaned_data["attachment"] != services.UPLOAD:
+                messages.warning(request, _("The PDF file you chose was not attached: choose “A PDF from my "
+                                            "computer” to attach it."))
             return _saved(request, saved, action)
     return _compose_page(request, form, campaign, status=400)
 

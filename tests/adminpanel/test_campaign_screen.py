@@ -15,9 +15,11 @@ from communications.campaigns import queuing
 from communications.campaigns.models import Campaign
 from billing.accounts.models import AccountSnapshot
 from communications.outbox.models import OutboundEmail
+from communications.services import post_communication
 from customers.models import LinkedAccount
 
 from ..communications.campaign_helpers import make_people
+from ..communications.conftest import PDF
 from .audit_helpers import audit_rows
 
 LIST, NEW = "/office/campaigns/", "/office/campaigns/new/"
@@ -93,6 +95,30 @@ def test_a_30_mb_pdf_is_refused_with_its_size(clerk):
     response = compose(clerk, attachment="upload", pdf=big)
     assert response.status_code == 400
     assert "The file is 30.0 MB; the limit is 20 MB." in text(response) and not Campaign.objects.exists()
+
+
+def test_an_uploaded_pdf_is_used_only_with_the_upload_choice_and_the_clerk_is_told(riverton, clerk):
+    page = text(clerk.get(NEW))
+    assert '<legend>Attachment</legend>' in page and "js/campaign_compose.js" in page
+    assert '<div data-attachment-for="communication">' in page and '<div data-attachment-for="upload">' in page
+    communication = post_communication(tenant=riverton.tenant, pdf_bytes=PDF, filename="rates.pdf",
+                                       description="2026 Water Rates", acting_user=riverton.clerk)
+    pdf = SimpleUploadedFile("mine.pdf", PDF, content_type="application/pdf")
+    response = compose(clerk, "save", attachment="communication", communication=str(communication.pk), pdf=pdf)
+    campaign = Campaign.objects.get()
+    assert (campaign.communication, bool(campaign.pdf), campaign.pdf_filename) == (communication, False, "")
+    told = "The PDF file you chose was not attached: choose “A PDF from my computer” to attach it."
+    assert told in text(clerk.get(response["Location"]))
+    pdf = SimpleUploadedFile("mine.pdf", PDF, content_type="application/pdf")
+    response = compose(clerk, "save", url=f"/office/campaigns/{campaign.pk}/edit/", attachment="none", pdf=pdf)
+    campaign.refresh_from_db()
+    assert (campaign.communication, bool(campaign.pdf)) == (None, False)
+    assert told in text(clerk.get(response["Location"]))
+    pdf = SimpleUploadedFile("mine.pdf", PDF, content_type="application/pdf")
+    response = compose(clerk, "save", url=f"/office/campaigns/{campaign.pk}/edit/", attachment="upload", pdf=pdf)
+    campaign.refresh_from_db()
+    assert (campaign.pdf_filename, campaign.pdf.read()) == ("mine.pdf", PDF)
+    assert told not in text(clerk.get(response["Location"]))
 
 
 def test_a_script_in_the_body_is_removed_before_anyone_sees_it(clerk):

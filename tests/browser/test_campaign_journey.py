@@ -34,7 +34,18 @@ def test_clerk_sends_the_rates_to_all_portal_users_and_watches_it_go(live_server
     page.wait_for_load_state()
     page.get_by_role("textbox", name="Body").click()
     page.keyboard.type("The new water rates start July 1. The rate sheet is attached.")
+    pdf_file = page.get_by_label("PDF file")
+    communications = page.get_by_label("Utility Communication", exact=True)
+    expect(pdf_file).to_be_hidden()  # "No attachment" is chosen: neither field shows
+    expect(communications).to_be_hidden()
+    page.get_by_label("A PDF from my computer").check()
+    expect(pdf_file).to_be_visible()
     page.get_by_label("A current Utility Communication").check()
+    expect(pdf_file).to_be_hidden()
+    expect(communications).to_be_visible()
+    page.get_by_label("A current Utility Communication").focus()
+    page.keyboard.press("Tab")  # by keyboard: from the choice straight to its own field
+    expect(communications).to_be_focused()
     page.get_by_label("Utility Communication", exact=True).select_option(label="2026 Water Rates")
     expect(page.get_by_label("All portal users")).to_be_checked()
     assert_accessible(page)
