@@ -11,6 +11,7 @@ ACTION_LABELS = {
     "autopay.unenroll": _("AutoPay: enrollment ended"),
     "bill_emails.send_again": _("Email Bills: failed ones sent again"),
     "campaign.cancel": _("Communications campaign: cancelled"),
+    "campaign.delete": _("Communications campaign: draft deleted"),
     "campaign.save": _("Communications campaign: draft saved"),
     "campaign.send": _("Communications campaign: sent"),
     "campaign.test": _("Communications campaign: test email sent"),

@@ -166,6 +166,23 @@ def campaign_detail(request, campaign_id: int):
 
 
 @office_admin_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def campaign_delete(request, campaign_id: int):
+    """Delete a draft: asks first, then throws it away (a campaign sent already stays)."""
+    campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
+    if campaign.state != Campaign.State.DRAFT:
+        return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
+    if request.method == "GET":
+        return render(request, "adminpanel/campaign_delete.html", {"campaign": campaign})
+    if services.delete_draft(campaign=campaign):
+        audit.record(request, "campaign.delete", _("Deleted the draft mass email “%(subject)s”.")
+                     % {"subject": campaign.subject}, target=f"campaign {campaign_id}")
+        messages.success(request, _("The draft was deleted."))
+    return redirect("adminpanel:campaigns")
+
+
+@office_admin_required
 @require_POST
 def campaign_cancel(request, campaign_id: int):
     """Stop queuing the rest of a campaign (what is already queued still goes out)."""

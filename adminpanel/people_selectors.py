@@ -57,7 +57,7 @@ def person_match(word: str, *, prefix: str = "user__") -> Q:
 
 
 def search_links(links: QuerySet[LinkedAccount], value: str) -> QuerySet[LinkedAccount]:
-    """Portal Users' search: a customer number (any dashes), else each word in the person's or holder's name or email."""
+    """Portal Users' search: a customer number (any dashes), else each word in the person's or holder's name."""
     if digits(value).isdigit():
         return links.filter(number_match(value))
     for word in value.split():

@@ -89,6 +89,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/edit/", campaign_views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:campaign_id>/send/", campaign_views.campaign_send, name="campaign_send"),
     path("campaigns/<int:campaign_id>/cancel/", campaign_views.campaign_cancel, name="campaign_cancel"),
+    path("campaigns/<int:campaign_id>/delete/", campaign_views.campaign_delete, name="campaign_delete"),
     # After the fixed payments/... paths, so "pending" is never taken for a reference.
     path("payments/<slug:reference>/", payment_views.payment_detail, name="payment_detail"),
     path("payments/<slug:reference>/post-late/", payment_views.post_late, name="post_late"),

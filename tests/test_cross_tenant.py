@@ -303,6 +303,7 @@ OBJECT_URLS = {
     "adminpanel:campaign_edit": (make_campaign, "GET"),
     "adminpanel:campaign_send": (make_campaign, "GET"),
     "adminpanel:campaign_cancel": (make_sent_campaign, "POST"),
+    "adminpanel:campaign_delete": (make_campaign, "POST"),
     "adminpanel:bill_emails_send_again": (make_bill_email_run, "POST"),
     "adminpanel:email_message": (make_outbound_email, "GET"),
 }
@@ -314,7 +315,8 @@ OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refun
           "adminpanel:communication_edit", "adminpanel:communication_delete",
           "adminpanel:communication_pdf", "adminpanel:staff_remove", "adminpanel:staff_invite_cancel",
           "adminpanel:campaign_detail", "adminpanel:campaign_edit", "adminpanel:campaign_send",
-          "adminpanel:campaign_cancel", "adminpanel:bill_emails_send_again", "adminpanel:email_message"}
+          "adminpanel:campaign_cancel", "adminpanel:campaign_delete", "adminpanel:bill_emails_send_again",
+          "adminpanel:email_message"}
 
 # Objects the office posts for everyone in the city: other cities still get 404, while other
 # people of the same city may see them.

@@ -139,7 +139,8 @@ def test_preview_and_the_test_are_written_for_a_named_customer_not_the_nameless_
     assert "Spring newsletter for Rosa" in body and "<p>Dear Rosa, the new water rates</p>" in body
     assert "As rosa@example.org would receive it" in body and "Dear ," not in body
     assert not OutboundEmail.objects.exists() and campaign.state == "draft"
-    compose(clerk, "test", url=f"/office/campaigns/{campaign.pk}/edit/", body="<p>Dear {first_name}, the new water rates</p>")
+    compose(clerk, "test", url=f"/office/campaigns/{campaign.pk}/edit/",
+            body="<p>Dear {first_name}, the new water rates</p>")
     assert "<p>Dear Rosa, the new water rates</p>" in OutboundEmail.objects.get().html
 
 
@@ -240,6 +241,35 @@ def test_stop_sending_the_rest(riverton, clerk):
     assert OutboundEmail.objects.filter(source=campaign.source).count() == 4
     assert "The rest of this campaign will not be sent." in text(clerk.get(f"/office/campaigns/{campaign.pk}/"))
     assert audit_rows(riverton, "campaign.cancel") == [(riverton.clerk, f"campaign {campaign.pk}", {})]
+
+
+def test_delete_a_draft_asks_first_is_audited_and_a_sent_campaign_stays(riverton, clerk,
+                                                                       django_capture_on_commit_callbacks):
+    pdf = SimpleUploadedFile("mine.pdf", PDF, content_type="application/pdf")
+    compose(clerk, "save", attachment="upload", pdf=pdf)
+    campaign = Campaign.objects.get()
+    stored = campaign.pdf.name
+    edit = text(clerk.get(f"/office/campaigns/{campaign.pk}/edit/"))
+    assert f'<a href="/office/campaigns/{campaign.pk}/delete/">Delete draft</a>' in edit
+    asked = text(clerk.get(f"/office/campaigns/{campaign.pk}/delete/"))
+    assert "Delete this draft?" in asked and Campaign.objects.exists()  # asking deletes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clerk.post(f"/office/campaigns/{campaign.pk}/delete/")
+    assert response["Location"] == LIST and not Campaign.objects.exists()
+    assert not campaign.pdf.storage.exists(stored)
+    assert "The draft was deleted." in text(clerk.get(LIST))
+    assert audit_rows(riverton, "campaign.delete") == [(riverton.clerk, f"campaign {campaign.pk}", {})]
+    make_people(riverton.tenant, 2)
+    sent = _send(riverton, clerk)
+    response = clerk.post(f"/office/campaigns/{sent.pk}/delete/")
+    assert response["Location"] == f"/office/campaigns/{sent.pk}/" and Campaign.objects.filter(pk=sent.pk).exists()
+    assert "Delete draft" not in text(clerk.get(f"/office/campaigns/{sent.pk}/"))
+
+
+def test_the_text_message_box_has_a_polite_live_counter(clerk):
+    page = text(clerk.get(NEW))
+    assert '<p class="help" id="id_text_body_count" aria-live="polite"' in page
+    assert 'data-many="%(count)s characters: %(parts)s texts."' in page
 
 
 def test_the_list_shows_the_counts_in_constant_queries(riverton, clerk):

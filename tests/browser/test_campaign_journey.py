@@ -48,6 +48,12 @@ def test_clerk_sends_the_rates_to_all_portal_users_and_watches_it_go(live_server
     expect(communications).to_be_focused()
     page.get_by_label("Utility Communication", exact=True).select_option(label="2026 Water Rates")
     expect(page.get_by_label("All portal users")).to_be_checked()
+    counter = page.locator("#id_text_body_count")
+    expect(counter).to_have_attribute("aria-live", "polite")
+    # 7 × 27 characters, the last space trimmed as the server trims it
+    page.get_by_label("Text message", exact=True).fill("Water rates change July 1. " * 7)
+    expect(counter).to_have_text("188 characters: 2 texts.")
+    page.get_by_label("Text message", exact=True).fill("")
     assert_accessible(page)
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing sideways
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

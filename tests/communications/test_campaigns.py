@@ -153,7 +153,8 @@ def test_each_person_gets_their_own_message_rendered_as_the_safe_renderer_would(
 def test_a_person_without_a_name_is_greeted_by_their_accounts_name_else_as_customer(riverton):
     people = make_people(riverton.tenant, 2, prefix="noname")
     User.objects.filter(pk__in=[p.pk for p in people]).update(first_name="", last_name="")
-    LinkedAccount.objects.create(tenant=riverton.tenant, user=people[0], account_key="10014", customer_number="001-0014-00")
+    LinkedAccount.objects.create(tenant=riverton.tenant, user=people[0], account_key="10014",
+                                 customer_number="001-0014-00")
     AccountSnapshot.objects.create(tenant=riverton.tenant, account_key="10014",
                                    data={"first_name": "Doris", "last_name": "Hayes"})
     campaign = sent(save(riverton, subject="Rates for {name}", body="<p>Dear {first_name}, the new water rates</p>"),
