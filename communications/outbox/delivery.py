@@ -1,10 +1,13 @@
 """Delivering queued email: rows claimed in batches, each sent once, SMTP errors retried with back-off.
 
 A batch is claimed in one write under a fresh token (SKIP LOCKED on PostgreSQL), so workers pass each
-other. Each row is prepared on the connection, recorded as sent only if this worker still holds its
-claim, and only then finished (transport.py), so a row is never sent by two workers and a worker
-killed mid-message leaves it to be sent again once. A refusal (5xx) fails the row at once; anything
-else (4xx, the server down) waits and is tried again, up to MAX_ATTEMPTS.
+other, and a worker finishes a message only while its claim has time left, so no two workers send a row.
+A row is recorded as sent once the server has accepted it. A worker killed before the final "." leaves
+an unfinished message the server throws away, and the row is sent later, once. What no SMTP client can
+close is the moment between the server's acceptance and the record: a worker killed exactly there has
+its row sent again, with the same Message-ID (mail programs show one message per Message-ID). That is
+the choice between losing a bill and, rarely, repeating one; we repeat. A refusal (5xx) fails the row at
+once; anything else (4xx, the server down) waits and is tried again, up to MAX_ATTEMPTS.
 """
 
 from __future__ import annotations
@@ -91,13 +94,11 @@ def _permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
 
 
-def _not_sent(row: OutboundEmail, exc: Exception, *, token: str | None, was_sent: bool = False) -> str:
+def _not_sent(row: OutboundEmail, exc: Exception, *, token: str) -> str:
     """Record why a row did not go: failed for good (a refusal, or too many tries), or to be tried again."""
     attempts = row.attempts + 1
     final = _permanent(exc) or attempts >= MAX_ATTEMPTS
-    rows = OutboundEmail.objects.filter(pk=row.pk)
-    rows = rows.filter(state=OutboundEmail.State.SENT) if was_sent else rows.filter(claim_token=token, state=QUEUED)
-    rows.update(state=OutboundEmail.State.FAILED if final else QUEUED, attempts=attempts, last_error=_describe(exc),
+    OutboundEmail.objects.filter(pk=row.pk, claim_token=token, state=QUEUED).update(state=OutboundEmail.State.FAILED if final else QUEUED, attempts=attempts, last_error=_describe(exc),
                 sent_at=None, claim_token="", claimed_until=None,
                 next_attempt_at=None if final else timezone.now() + backoff(attempts))
     logger.warning("email not sent", extra={"email": row.pk, "kind": row.kind, "error": _describe(exc)})
@@ -114,17 +115,20 @@ def send_one(row: OutboundEmail, *, token: str, via: Transport, files: dict[int,
         via.abort()
         _not_sent(row, exc, token=token)
         raise ServerDown(_describe(exc)) from exc
-    recorded = OutboundEmail.objects.filter(pk=row.pk, claim_token=token, state=QUEUED).update(
-        state=OutboundEmail.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error="",
-        claim_token="", claimed_until=None, next_attempt_at=None)
-    if not recorded:
-        via.abort()  # another worker holds it now: drop ours unfinished
+    if timezone.now() > row.claimed_until - CLAIM_MARGIN:
+        via.abort()  # its claim is running out: another worker may take it; ours goes unfinished
         return "skipped"
     try:
         via.finish()
-    except Exception as exc:  # refused at the end, or the connection broke: not delivered, try again
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+        return _not_sent(row, exc, token=token)
+    except (smtplib.SMTPException, OSError) as exc:  # the connection broke at the end: try again later
         via.abort()
-        return _not_sent(row, exc, token=None, was_sent=True)
+        _not_sent(row, exc, token=token)
+        raise ServerDown(_describe(exc)) from exc
+    OutboundEmail.objects.filter(pk=row.pk, claim_token=token).update(
+        state=OutboundEmail.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error="",
+        claim_token="", claimed_until=None, next_attempt_at=None)
     return "sent"
 
 

@@ -1,11 +1,11 @@
-"""Handing one message to the mail system in two steps, so that a worker that dies never sends it twice.
+"""Handing one message to the mail system in two steps: everything but the last, then the last.
 
 `prepare` does everything but the last step (SMTP: MAIL, RCPT, DATA and the content, without the
-final "."; the .eml mailer: the file under a temporary name). The caller then records the row as
-sent, and `finish` takes the last step (the "." and the server's answer; the rename). A worker
-killed before the row is recorded leaves an unfinished SMTP transaction, which the server throws
-away when the connection drops (RFC 5321 §4.1.1.4), so the row is sent again later, once. The
-only window left is between the row's commit and writing five bytes to the socket.
+final "."; the .eml mailer: the file under a temporary name), and `finish` takes it (the "." and the
+server's answer; the rename). Between the two the caller checks that its claim on the row still has
+time, and `abort` drops an unfinished message: the server throws it away when the connection drops
+(RFC 5321 §4.1.1.4), as it does when a worker is killed mid-message. delivery.py records the row as
+sent after `finish`.
 
 Other mail backends (the test suite's in-memory one, say) are called in one step at `finish`.
 """

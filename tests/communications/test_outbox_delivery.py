@@ -97,14 +97,22 @@ def test_a_worker_that_dies_mid_message_leaves_it_to_be_sent_once(riverton, smtp
     assert smtp_sink.count() == 1
 
 
-def test_a_worker_whose_claim_was_taken_drops_its_message_unsent(riverton, smtp_sink):
+def test_a_worker_whose_claim_runs_out_drops_its_message_unsent(riverton, smtp_sink):
     notice(riverton, "rosa@example.org")
     token, [row] = _claim(riverton.tenant, limit=10)
-    OutboundEmail.objects.filter(pk=row.pk).update(claim_token="another-worker")
     via = SmtpTransport()
-    assert send_one(row, token=token, via=via, files={}) == "skipped"
+    with time_machine.travel(row.claimed_until - timedelta(seconds=5)):  # another worker may take it any moment
+        assert send_one(row, token=token, via=via, files={}) == "skipped"
     via.close()
     assert smtp_sink.count() == 0 and OutboundEmail.objects.get().state == "queued"
+
+
+def test_a_refusal_of_the_finished_message_is_recorded_not_sent(riverton, smtp_sink):
+    notice(riverton, "rosa@example.org")
+    smtp_sink.refuse(554)  # the server refuses the message at its final "."
+    assert deliver_due(tenant=riverton.tenant)["failed"] == 1
+    row = OutboundEmail.objects.get()
+    assert (row.state, row.sent_at, row.last_error) == ("failed", None, "SMTP 554: Mailbox unavailable")
 
 
 @pytest.mark.django_db(transaction=True)
