@@ -116,6 +116,7 @@ def test_cart_of_two_accounts_and_a_permit(live_server, page, cows, riverton, pa
         page.goto(city_url(live_server, "riverton", f"/pay/utility/{number.replace('-', '')}/"))
         page.get_by_label("Amount to pay").fill("15.00")
         page.get_by_role("button", name="Add to cart").click()
+        page.get_by_role("heading", name="Cart").wait_for()  # the add landed before the next page is opened
     cats = cows.get("/cash-receipting/categories", office="riverton").json()["categories"]
     permits = next(c for c in cats if c["interfaced"] and "ermit" in (c["reference_label"] or ""))
     dist = next(d for d in permits["distributions"] if d["allow_portal_payments"])
