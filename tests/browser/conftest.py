@@ -114,6 +114,7 @@ def sign_in(page, live_server, user, password, slug: str = "riverton") -> None:
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Password").wait_for(state="detached")  # signed in (or at the code step) before going on
     if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
         page.get_by_label("Code").fill(totp_code(user))
         page.get_by_role("button", name="Sign in").click()

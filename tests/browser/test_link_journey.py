@@ -55,6 +55,7 @@ def test_wrong_guess_shows_a_clear_accessible_error(live_server, page, cows, riv
     page.get_by_label("Email").fill(riverton.resident.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Password").wait_for(state="detached")
     page.goto(city_url(live_server, "riverton", "/utility/link/"))
     page.get_by_label("Customer number").fill("999-9999-99")
     page.get_by_label("Last name on the account").fill("Nobody")

@@ -65,6 +65,7 @@ def sign_in_and_open_the_bill(page, live_server, cows, riverton, password) -> st
     page.get_by_label("Email").fill(riverton.resident.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Password").wait_for(state="detached")
     page.goto(city_url(live_server, "riverton", f"/pay/utility/{sample['customer_number'].replace('-', '')}/"))
     return sample["customer_number"]
 
