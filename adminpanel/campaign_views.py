@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -26,6 +28,17 @@ from .listing import list_page
 from .people_selectors import find_members
 
 POLL_STOP = 286  # htmx stops polling on this status (the page is finished)
+
+
+def draft_only(view):
+    """A draft's page: another city's campaign is not found; a campaign sent already opens its progress page."""
+    @wraps(view)
+    def draft_view(request, campaign_id: int):
+        campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
+        if campaign.state != Campaign.State.DRAFT:
+            return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
+        return view(request, campaign)
+    return draft_view
 
 
 @office_admin_required
@@ -120,22 +133,18 @@ def campaign_new(request):
 @office_admin_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def campaign_edit(request, campaign_id: int):
+@draft_only
+def campaign_edit(request, campaign: Campaign):
     """Change a draft (a campaign already sent opens its progress page)."""
-    campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
-    if campaign.state != Campaign.State.DRAFT:
-        return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
     return _compose(request, campaign)
 
 
 @office_admin_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def campaign_send(request, campaign_id: int):
+@draft_only
+def campaign_send(request, campaign: Campaign):
     """Send: says how many people will receive it, and sends when the clerk confirms."""
-    campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
-    if campaign.state != Campaign.State.DRAFT:
-        return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
     if request.method == "POST":
         try:
             count = services.send_campaign(campaign=campaign, acting_user=request.user)
@@ -168,13 +177,12 @@ def campaign_detail(request, campaign_id: int):
 @office_admin_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def campaign_delete(request, campaign_id: int):
+@draft_only
+def campaign_delete(request, campaign: Campaign):
     """Delete a draft: asks first, then throws it away (a campaign sent already stays)."""
-    campaign = access_campaign(tenant=request.tenant, campaign_id=campaign_id)
-    if campaign.state != Campaign.State.DRAFT:
-        return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
     if request.method == "GET":
         return render(request, "adminpanel/campaign_delete.html", {"campaign": campaign})
+    campaign_id = campaign.pk  # gone once deleted
     if services.delete_draft(campaign=campaign):
         audit.record(request, "campaign.delete", _("Deleted the draft mass email “%(subject)s”.")
                      % {"subject": campaign.subject}, target=f"campaign {campaign_id}")
