@@ -49,7 +49,9 @@ def wait_http(url: str, host: str | None = None, timeout: float = 30) -> None:
 class Stack:
     """A simulator with one office, a migrated database, and gunicorn serving the portal."""
 
-    def __init__(self, customers: int = 300, years: int = 3):
+    def __init__(self, customers: int = 300, years: int = 3, tag: str = ""):
+        """`tag` tells apart two stacks of one run (their database names and cache key prefixes)."""
+        self.tag = tag
         self.dir = Path(tempfile.mkdtemp(prefix="cc-bench-"))
         self.env = {**os.environ, "VAR_DIR": str(self.dir / "var"), "BENCHMARK_VIEWS": "true",
                     "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "portal.settings"}
@@ -60,7 +62,7 @@ class Stack:
         self.workers = 0
         self.database = self._throwaway_database()
         if os.environ.get("REDIS_URL"):
-            self.env["CACHE_KEY_PREFIX"] = f"bench{os.getpid()}"
+            self.env["CACHE_KEY_PREFIX"] = f"bench{os.getpid()}{tag}"
         subprocess.run([PY, "-m", "caselle_sim", "generate", "--data", str(self.dir / "sim"), "--office", "bench",
                         "--name", "City of Bench", "--api-key", "bench-key", "--customers", str(customers),
                         "--seed", "3", "--years", str(years)], check=True, cwd=ROOT, stdout=open(self.dir / "samples.json", "w"))
@@ -80,7 +82,7 @@ class Stack:
         import psycopg
 
         parts = urlparse(url)
-        name = f"{parts.path.lstrip('/') or 'cc'}_bench{os.getpid()}"
+        name = f"{parts.path.lstrip('/') or 'cc'}_bench{os.getpid()}{self.tag}"
         self._admin_url = urlunparse(parts._replace(path="/postgres"))
         with psycopg.connect(self._admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
