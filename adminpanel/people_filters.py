@@ -14,6 +14,7 @@ from customers.models import LinkAttempt
 from .filters import DATE_ORDER
 from .listing import DateInput, OfficeFilterSet
 from .people_selectors import number_match as _number_match
+from .people_selectors import paperless_links
 from .people_selectors import person_match as _person_match
 from .people_selectors import search_links
 from .selectors import local_midnight
@@ -28,9 +29,15 @@ class PortalUserFilter(OfficeFilterSet):
 
     q = df.CharFilter(label=_("Search"), method="search", max_length=100,
                       help_text=_("Email, name, or customer number (with or without dashes)."), widget=_search_input())
+    bills = df.ChoiceFilter(label=_("Bills"), method="by_statement", empty_label=_("Email or paper"),
+                            choices=(("email", _("Paperless (by email)")), ("paper", _("Paper statement"))),
+                            help_text=_("As Caselle last told the portal; accounts not read yet are in neither."))
 
     def search(self, queryset, name, value):
         return search_links(queryset, value)  # the same search finds people for Create Communications
+
+    def by_statement(self, queryset, name, value):
+        return paperless_links(queryset, paperless=value == "email")
 
 
 class LandlordLinkFilter(OfficeFilterSet):

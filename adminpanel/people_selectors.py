@@ -35,8 +35,22 @@ def portal_user_links(*, tenant: Tenant) -> QuerySet[LinkedAccount]:
     snapshot = AccountSnapshot.objects.filter(tenant=OuterRef("tenant"), account_key=OuterRef("account_key"))
     return (tenant.linked_accounts.select_related("user")
             .annotate(holder_first=Subquery(snapshot.values(name=KT("data__first_name"))[:1]),
-                      holder_last=Subquery(snapshot.values(name=KT("data__last_name"))[:1]))
+                      holder_last=Subquery(snapshot.values(name=KT("data__last_name"))[:1]),
+                      paperless=Exists(snapshot.filter(data__send_paper_statement=False)),
+                      paper=Exists(snapshot.filter(data__send_paper_statement=True)))
             .order_by("user__email", "customer_number", "id"))
+
+
+def paperless_links(links: QuerySet[LinkedAccount], *, paperless: bool = True) -> QuerySet[LinkedAccount]:
+    """The links whose account Caselle last said is billed by email (or, paperless=False, on paper)."""
+    snapshot = AccountSnapshot.objects.filter(tenant=OuterRef("tenant"), account_key=OuterRef("account_key"),
+                                              data__send_paper_statement=not paperless)
+    return links.filter(Exists(snapshot))
+
+
+def statement_label(link: LinkedAccount) -> str:
+    """How the account's bill goes out, as Caselle last said: by email, on paper, or not read yet."""
+    return _("By email") if link.paperless else _("Paper") if link.paper else _("Not read yet")
 
 
 def digits(text: str) -> str:
@@ -81,7 +95,7 @@ def portal_user_row(link: LinkedAccount, zone) -> dict:
     return {"id": link.pk, "user_id": user.pk, "email": user.email, "name": person_name(user),
             "customer_number": link.customer_number,
             "holder": " ".join(n for n in (link.holder_first, link.holder_last) if n),
-            "linked_at": timezone.localtime(link.linked_at, zone)}
+            "bills": statement_label(link), "linked_at": timezone.localtime(link.linked_at, zone)}
 
 
 def portal_user_columns() -> list[Column]:
@@ -90,6 +104,7 @@ def portal_user_columns() -> list[Column]:
         Column(_("Name"), lambda r: r["name"], width=24),
         Column(_("Customer number"), lambda r: r["customer_number"], width=16),
         Column(_("Name on the account"), lambda r: r["holder"], width=28),
+        Column(_("Bills"), lambda r: r["bills"], width=14),
         Column(_("Linked"), lambda r: r["linked_at"].replace(tzinfo=None), DATETIME_FORMAT, 18),
     ]
 

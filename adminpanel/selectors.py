@@ -21,6 +21,8 @@ from cows_bridge.models import CowsLink
 from customers.models import LinkedAccount, Membership
 from portal.models import Tenant
 
+from .people_selectors import paperless_links
+
 
 @dataclass(frozen=True)
 class OverviewPeriod:
@@ -63,7 +65,6 @@ def portal_overview(*, tenant: Tenant, now: datetime | None = None) -> dict:
                                   today_amount=Sum("amount", filter=paid_today),
                                   period_count=Count("id", filter=in_period),
                                   period_amount=Sum("amount", filter=in_period))
-    linked = LinkedAccount.objects.filter(tenant=tenant, account_key=OuterRef("account_key"))
     zero = Decimal("0.00")
     cows_link = CowsLink.objects.filter(tenant=tenant).first() if tenant.cows_url else None
     emails = OutboundEmail.objects.filter(tenant=tenant, queued_at__gte=day_start).aggregate(
@@ -75,9 +76,9 @@ def portal_overview(*, tenant: Tenant, now: datetime | None = None) -> dict:
         "member_count": members["members"],
         "admin_count": members["admins"],
         "linked_account_count": tenant.linked_accounts.count(),
-        # Paperless as Caselle last told the portal (Send Paper Statement cleared), for the linked accounts.
-        "paperless_count": tenant.account_snapshots.filter(Exists(linked),
-                                                           data__send_paper_statement=False).count(),
+        # Paperless as Caselle last told the portal (Send Paper Statement cleared): linked accounts counted as
+        # Portal Users lists them (Bills: Paperless), so the figure and its list agree.
+        "paperless_count": paperless_links(tenant.linked_accounts.all()).count(),
         "autopay_count": tenant.autopay_enrollments.filter(ended_at__isnull=True).count(),
         "today_count": payments["today_count"], "today_amount": payments["today_amount"] or zero,
         "period_count": payments["period_count"], "period_amount": payments["period_amount"] or zero,

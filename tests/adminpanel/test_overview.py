@@ -99,6 +99,9 @@ def test_the_portal_figures_count_this_citys_members_accounts_paperless_and_auto
     assert link_of(body, "On AutoPay") == "/office/autopay/customers/"
     portal_users = "/office/utility/portal-users/"
     assert link_of(body, "Portal members") == link_of(body, "Linked utility accounts") == portal_users
+    assert link_of(body, "Paperless accounts") == portal_users + "?bills=email"
+    listed = client_for(riverton.clerk, riverton.tenant).get(link_of(body, "Paperless accounts")).content.decode()
+    assert "1 linked account" in listed and "1001-00" in listed and "1002-00" not in listed
 
 
 def test_payments_today_and_this_month_count_received_money_by_the_citys_days(riverton, lakeside, client_for):

@@ -24,13 +24,16 @@ def text(response) -> str:
     return html.unescape(response.content.decode())
 
 
-def add_link(city, email, number, *, holder=("", ""), first_name=""):
-    """A member of the city with one linked account and Caselle's name for it (rows made directly)."""
+def add_link(city, email, number, *, holder=("", ""), first_name="", paper=None):
+    """A member of the city with one linked account and Caselle's name for it (rows made directly); paper: whether
+    Caselle says Send Paper Statement (None: Caselle has not said)."""
     person = UserFactory(email=email, first_name=first_name)
     MembershipFactory(tenant=city.tenant, user=person)
     key = number.replace("-", "")
-    AccountSnapshot.objects.update_or_create(tenant=city.tenant, account_key=key, defaults={"data": {
-        "customer_number": number, "first_name": holder[0], "last_name": holder[1]}})
+    data = {"customer_number": number, "first_name": holder[0], "last_name": holder[1]}
+    if paper is not None:
+        data["send_paper_statement"] = paper
+    AccountSnapshot.objects.update_or_create(tenant=city.tenant, account_key=key, defaults={"data": data})
     return LinkedAccount.objects.create(tenant=city.tenant, user=person, account_key=key, customer_number=number)
 
 
@@ -93,9 +96,25 @@ def test_export_is_exactly_the_searched_rows(riverton, people, client_for):
     assert response.status_code == 200 and "portal-users-riverton-" in response["Content-Disposition"]
     rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
         values_only=True))
-    assert rows[0] == ("Email", "Name", "Customer number", "Name on the account", "Linked")
-    assert len(rows) == 2 and rows[1][:4] == ("bob@example.org", None, "002-0202-00", "Robert Baker")
-    assert isinstance(rows[1][4], datetime)
+    assert rows[0] == ("Email", "Name", "Customer number", "Name on the account", "Bills", "Linked")
+    assert len(rows) == 2 and rows[1][:5] == ("bob@example.org", None, "002-0202-00", "Robert Baker", "Not read yet")
+    assert isinstance(rows[1][5], datetime)
+
+
+def test_bills_shows_and_filters_paperless_and_paper_accounts_as_caselle_last_said(riverton, people, client_for):
+    add_link(riverton, "eve@example.org", "004-0404-00", holder=("Eve", "Evans"), paper=False)
+    add_link(riverton, "pat@example.org", "005-0505-00", holder=("Pat", "Park"), paper=True)
+    clerk = client_for(riverton.clerk, riverton.tenant)
+    everyone = text(clerk.get(USERS))
+    assert "4 linked accounts" in everyone
+    assert everyone.count("<td>By email</td>") == 1 and everyone.count("<td>Paper</td>") == 1
+    assert everyone.count("<td>Not read yet</td>") == 2  # Ann and Bob: Caselle has not said
+    paperless = text(clerk.get(USERS, {"bills": "email"}))
+    assert "1 linked account" in paperless and "004-0404-00" in paperless and "005-0505-00" not in paperless
+    paper = text(clerk.get(USERS, {"bills": "paper"}))
+    assert "1 linked account" in paper and "005-0505-00" in paper and "004-0404-00" not in paper
+    bad = text(clerk.get(USERS, {"bills": "fax"}))
+    assert 'id="id_bills_error"' in bad and "4 linked accounts" in bad  # said on its field; the list still shows
 
 
 def test_the_trash_can_asks_first_then_unlinks_only_that_person(cows, riverton, larry, client_for):
