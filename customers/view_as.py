@@ -43,6 +43,8 @@ READ_ONLY_PAGES = frozenset({
     "billing:history_entry", "billing:bill_pdf", "billing:account_graphs",
     "communications:list", "communications:pdf", "customers:profile", "customers:notifications",
 })
+# Public files anyone may fetch (the city's logo and photo off production): served as they are, never refused.
+PUBLIC_PAGES = frozenset({"media"})
 READ_METHODS = ("GET",)
 OFFICE_NAMESPACE = "adminpanel"
 SIGN_OUT = "account_logout"
@@ -143,6 +145,8 @@ def handle(request, view_func, view_args, view_kwargs):
         end_viewing(request, reason="not_office_admin")
         return None
     name = request.resolver_match.view_name if request.resolver_match else ""
+    if name in PUBLIC_PAGES:
+        return None
     if name.startswith(OFFICE_NAMESPACE + ":"):
         end_viewing(request, reason="stopped" if name == STOP else "office_page")
         if name != STOP:  # the Stop button says it itself

@@ -33,7 +33,7 @@ def _media(request, path):
 
 
 if not settings.PRODUCTION:
-    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", _media))
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", _media, name="media"))
 
 if settings.BENCHMARK_VIEWS:
     urlpatterns.append(path("bench/bare", views.bench_bare))

@@ -255,3 +255,21 @@ def test_viewing_costs_no_more_queries_than_the_persons_own_page(riverton, accou
     with CaptureQueriesContext(connection) as viewed:
         viewing.get("/utility/")
     assert len(viewed.captured_queries) <= len(own.captured_queries) + 1
+
+
+def test_the_persons_pages_offer_nothing_that_would_be_refused(riverton, accounts, viewing, client_for):
+    home = viewing.get("/utility/").content.decode()
+    assert "Make a Payment" not in home and "Enroll in Paperless" not in home and "Unlink account" not in home
+    assert "Link Another Account" not in home and "My wallet" not in home
+    assert "Paper statements by mail." in home or "Paperless: your bills come by email." in home  # said, not offered
+    own = client_for(riverton.resident, riverton.tenant).get("/utility/").content.decode()
+    assert "Make a Payment" in own and "Link Another Account" in own and "My wallet" in own  # Rosa's own view
+
+
+def test_the_citys_logo_still_loads_while_viewing(riverton, accounts, viewing, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "logos").mkdir()
+    (tmp_path / "logos" / "city.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    response = viewing.get("/media/logos/city.png")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert BANNER in text(viewing.get("/utility/"))  # fetching it did not end the view
