@@ -140,6 +140,7 @@ def email_edit(request, kind: str):
         shown = _send_test(request, email_kind, form) if action == "test" else email_templates.preview(
             tenant=request.tenant, kind=kind, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"])
     page_url, page_title, _intro = PAGES[email_kind.menu]
+    request.office_menu_current = page_url  # the menu marks the list this email is under
     context = {
         "kind": email_kind, "form": form, "own": own, "page_url": f"adminpanel:{page_url}", "page_title": page_title,
         "variables": [{"name": v, "help": VARIABLE_HELP.get(v, "")} for v in email_kind.variables],

@@ -29,6 +29,7 @@ def admin_menu(context):
     request = context["request"]
     match = request.resolver_match
     current = match.url_name if match and match.namespace == "adminpanel" else None
+    current = getattr(request, "office_menu_current", None) or current  # a page under a list chosen by its row
     sections = [{"label": s.label, "entries": [
         {"label": e.label, "url": reverse(f"adminpanel:{e.url_name}"), "current": e.is_current(current)}
         for e in s.entries]} for s in MENU]

@@ -227,3 +227,12 @@ def test_another_city_s_clerk_edits_only_their_own_city_s_words(riverton, lakesi
     lakeside_page = text(client_for(lakeside.clerk, lakeside.tenant).get(EDIT.format("bill_utility")))
     assert "Riverton's own subject" not in lakeside_page and "Riverton only" not in lakeside_page
     assert "This email uses the default words." in lakeside_page
+
+
+@pytest.mark.parametrize("kind, entry", [("payment_receipt", '<a href="/office/settings/emails/" aria-current="page">'),
+                                         ("past_due", '<a href="/office/utility/emails/" aria-current="page">'),
+                                         ("bill_utility", '<a href="/office/utility/billing-emails/" '
+                                                          'aria-current="page">')])
+def test_the_menu_marks_the_list_an_email_is_under(clerk, kind, entry):
+    body = clerk.get(EDIT.format(kind)).content.decode()
+    assert entry in body and body.count('aria-current="page"') == 2  # its menu entry, and Admin in the header
