@@ -52,6 +52,7 @@ MENU: tuple[Section, ...] = (
         Entry(_("Customer AutoPay"), "autopay_customers", ("autopay_enroll", "autopay_unenroll")),
         Entry(_("Landlords"), "landlords", ("landlord_link", "landlord_unlink")),
         Entry(_("Portal Users"), "portal_users", ("portal_user_unlink", "view_as")),
+        Entry(_("Portal members"), "portal_members", ("portal_members_export",)),
         Entry(_("Failed link attempts"), "link_attempts", ("link_for_them",)),
         Entry(_("Home Screen Message"), "utility_general"),
         Entry(_("Email"), "utility_emails"),

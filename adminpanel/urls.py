@@ -5,6 +5,7 @@ from . import autopay_views, communications_views, email_views, payment_views, p
 from . import cows_views, provider_views
 
 from . import landlord_views, people_views
+from . import member_views
 from . import utility_views
 from . import audit_views, email_log_views, staff_views
 from . import deposit_views
@@ -70,6 +71,8 @@ urlpatterns = [
     path("utility/landlords/", landlord_views.landlords_page, name="landlords"),
     path("utility/landlords/link/", landlord_views.landlord_link, name="landlord_link"),
     path("utility/landlords/<int:link_id>/remove/", landlord_views.landlord_unlink, name="landlord_unlink"),
+    path("utility/members/", member_views.portal_members, name="portal_members"),
+    path("utility/members/export.xlsx", member_views.portal_members_export, name="portal_members_export"),
     path("utility/portal-users/", people_views.portal_users, name="portal_users"),
     path("utility/portal-users/export.xlsx", people_views.portal_users_export, name="portal_users_export"),
     path("utility/portal-users/<int:link_id>/unlink/", people_views.portal_user_unlink, name="portal_user_unlink"),
