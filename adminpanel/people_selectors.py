@@ -164,10 +164,11 @@ def access_landlord_link(*, tenant: Tenant, link_id: int) -> LandlordLink:
 
 def failed_attempts(*, tenant: Tenant) -> QuerySet[LinkAttempt]:
     """The city's failed, blocked and unanswered link attempts, newest first, and whether the account is linked now."""
-    linked = LinkedAccount.objects.filter(tenant=OuterRef("tenant"), user=OuterRef("user"),
-                                          account_key=OuterRef("account_key"))
+    theirs = LinkedAccount.objects.filter(tenant=OuterRef("tenant"), user=OuterRef("user"))
     return (tenant.link_attempts.filter(outcome__in=FAILED).select_related("user")
-            .annotate(now_linked=Exists(linked)).order_by("-attempted_at", "-id"))
+            .annotate(now_linked=Exists(theirs.filter(account_key=OuterRef("account_key"))),
+                      linked_since=Exists(theirs.filter(linked_at__gte=OuterRef("attempted_at"))))
+            .order_by("-attempted_at", "-id"))
 
 
 def attempt_row(attempt: LinkAttempt, zone) -> dict:
@@ -180,7 +181,8 @@ def attempt_row(attempt: LinkAttempt, zone) -> dict:
             "name": person_name(attempt.user), "at": timezone.localtime(attempt.attempted_at, zone),
             "customer_number": attempt.customer_number, "factor": attempt.get_factor_display(),
             "tried": "; ".join(tried), "reason": attempt.get_reason_display(), "reason_code": attempt.reason,
-            "caselle_last_name": attempt.caselle_last_name, "now_linked": attempt.now_linked}
+            "caselle_last_name": attempt.caselle_last_name, "now_linked": attempt.now_linked,
+            "linked_since": attempt.linked_since}
 
 
 def access_failed_attempt(*, tenant: Tenant, attempt_id: int) -> LinkAttempt:

@@ -210,6 +210,8 @@ def test_the_clerk_may_correct_a_mistyped_number(cows, riverton, client_for):
         "-", ""), "verified": "on"})
     assert response.status_code == 302
     assert LinkedAccount.objects.get(user=riverton.resident).customer_number == s["customer_number"]
+    listed = text(client_for(riverton.clerk, riverton.tenant).get(ATTEMPTS))
+    assert "Linked another account since" in listed  # the mistyped number stays unlinked, and the list says why
 
 
 def test_an_account_already_linked_is_refused(riverton, call):
