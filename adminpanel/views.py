@@ -38,7 +38,7 @@ def overview(request):
     """Overview: the portal's figures (members, accounts, paperless, AutoPay, payments, Pending, COWS), each a link."""
     figures = selectors.portal_overview(tenant=request.tenant)
     today, start = figures["today"].isoformat(), figures["period"].start.isoformat()
-    links = {"members": _list_url("portal_users"), "linked": _list_url("portal_users"),
+    links = {"members": _list_url("portal_members"), "linked": _list_url("portal_users"),
              "paperless": _list_url("portal_users", bills="email"), "admins": _list_url("staff"),
              "autopay": _list_url("autopay_customers"), "pending": _list_url("pending"),
              "today": _list_url("payments", date_from=today, date_to=today),

@@ -98,7 +98,10 @@ def test_the_portal_figures_count_this_citys_members_accounts_paperless_and_auto
     assert figure(body, "On AutoPay") == "1"
     assert link_of(body, "On AutoPay") == "/office/autopay/customers/"
     portal_users = "/office/utility/portal-users/"
-    assert link_of(body, "Portal members") == link_of(body, "Linked utility accounts") == portal_users
+    assert link_of(body, "Linked utility accounts") == portal_users
+    assert link_of(body, "Portal members") == "/office/utility/members/"
+    listed = client_for(riverton.clerk, riverton.tenant).get(link_of(body, "Portal members")).content.decode()
+    assert "2 portal members" in listed and "larry@landlords.example" in listed  # the figure's people, listed
     assert link_of(body, "Paperless accounts") == portal_users + "?bills=email"
     listed = client_for(riverton.clerk, riverton.tenant).get(link_of(body, "Paperless accounts")).content.decode()
     assert "1 linked account" in listed and "1001-00" in listed and "1002-00" not in listed

@@ -1,6 +1,6 @@
 """The clerk's people work: links a landlord (who then sees the accounts), unlinks a portal user, answers a
-"can't link" call from Failed link attempts with Link for them, and views the portal as a customer; on a phone
-and a desktop screen."""
+"can't link" call from Failed link attempts with Link for them, views the portal as a customer, and finds a member
+who never linked an account on Portal members; on a phone and a desktop screen."""
 
 import re
 
@@ -11,6 +11,7 @@ from customers.models import LinkedAccount
 
 from ..conftest import link_sample
 from .conftest import assert_accessible, city_url, office_menu, sign_in
+from .phone import assert_no_sideways_scroll, assert_on_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
@@ -127,3 +128,25 @@ def test_clerk_answers_a_cant_link_call_and_links_for_them(live_server, page, se
 
     second_page.goto(city_url(live_server, "riverton", "/utility/"))
     expect(second_page.get_by_text(s["customer_number"]).first).to_be_visible()
+
+
+def test_clerk_finds_a_member_who_never_linked_an_account_on_a_phone(live_server, page, riverton, larry, password):
+    LinkedAccount.objects.create(tenant=riverton.tenant, user=riverton.resident, account_key="4040400",
+                                 customer_number="004-0404-00")  # Rosa has linked one; Larry (a landlord) none
+    sign_in(page, live_server, riverton.clerk, password)
+    page.goto(city_url(live_server, "riverton", "/office/"))
+    page.get_by_role("link", name="2 Portal members").click()  # the Overview's figure leads to the list
+    expect(page.get_by_role("heading", name="2 portal members")).to_be_visible()
+    page.get_by_label("Linked accounts").select_option(label="None")
+    page.get_by_role("button", name="Show portal members").click()
+    expect(page.get_by_role("heading", name="1 portal member", exact=True)).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="larry@landlords.example")
+    for label, value in (("Linked accounts", "0"), ("On AutoPay", "No"), ("Last sign-in", "Never")):
+        cell = row.locator(f'td[data-label="{label}"]')
+        expect(cell).to_have_text(value)
+        assert_on_screen(cell)
+    assert_on_screen(row.get_by_role("link", name="View as customer larry@landlords.example"))
+    assert_no_sideways_scroll(page)
+    check_both_widths(page)
+    row.get_by_role("link", name="Portal Users rows of larry@landlords.example").click()
+    expect(page.get_by_role("heading", name="0 linked accounts")).to_be_visible()
