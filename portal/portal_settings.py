@@ -28,8 +28,9 @@ GENERAL_FIELDS = ("departments_label", *MESSAGES, "office_phone", "office_email"
 THEME_FIELDS = ("theme_colour", "logo", "logo_alt_text", "photo", "photo_alt_text")
 ALT_TEXT_MAX = 200
 ADDRESS_MAX = 300
-# A tag, a comment or a doctype: "<" followed by a letter, "/", "!" or "?". "Pay in < 5 days" stays text.
-_HTML_TAG = re.compile(r"<\s*[/!?]?\s*[a-zA-Z]")
+# A tag, a comment or a doctype: "<" followed at once by a letter (after "/", "!" or "?"), or "<!--". A browser
+# reads nothing else as a tag, so "Pay in < 5 days" and "a < b and b > c" stay text.
+_HTML_TAG = re.compile(r"<(?:[/!?]?[a-zA-Z]|!--)")
 _PHONE = re.compile(r"[0-9+().\-\s]{7,30}(\s*(ext\.?|x)\s*[0-9]{1,6})?", re.IGNORECASE)
 
 
@@ -64,16 +65,27 @@ def plain_newlines(value):
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
-def check_message(value: str) -> None:
-    """Plain text of at most MESSAGE_MAX characters; PortalSettingsRefused otherwise."""
-    if len(value) > MESSAGE_MAX:
+def _tag_start(value: str) -> str:
+    """The start of the first HTML tag in `value` ("<b", "</p", "<!--"), or "" when there is none."""
+    tag = _HTML_TAG.search(value or "")
+    return value[tag.start():tag.start() + 12].split(">")[0] if tag else ""
+
+
+def plain_text_problem(value: str) -> str:
+    """Why a name or a description residents or the office read as typed is refused ("" when it is plain text)."""
+    tag = _tag_start(value)
+    return _("Type plain text: remove the HTML tag that starts with “%(tag)s”.") % {"tag": tag} if tag else ""
+
+
+def check_message(value: str, *, limit: int = MESSAGE_MAX) -> None:
+    """Plain text of at most `limit` characters; PortalSettingsRefused otherwise."""
+    if len(value) > limit:
         raise PortalSettingsRefused(_("This message is %(length)s characters long; a message can be at most "
-                                      "%(max)s.") % {"length": f"{len(value):,}", "max": f"{MESSAGE_MAX:,}"})
-    tag = _HTML_TAG.search(value)
+                                      "%(max)s.") % {"length": f"{len(value):,}", "max": f"{limit:,}"})
+    tag = _tag_start(value)
     if tag:
         raise PortalSettingsRefused(_("Messages are plain text: remove the HTML tag that starts with "
-                                      "“%(tag)s”. Line breaks are kept as you type them.")
-                                    % {"tag": value[tag.start():tag.start() + 12].split(">")[0]})
+                                      "“%(tag)s”. Line breaks are kept as you type them.") % {"tag": tag})
 
 
 def check_colour(value: str) -> None:

@@ -157,6 +157,24 @@ def test_a_message_of_2000_characters_and_a_less_than_sign_are_fine(riverton, cl
     assert stored(riverton)["landing_message"] == message.strip()
 
 
+@pytest.mark.parametrize("message", ["Rates: a < b and b > c", "Use <= 5 gallons, 3 > 2", "Smile <3", "1 <- 2"])
+def test_a_less_than_sign_not_followed_at_once_by_a_tag_name_is_text(riverton, clerk, message):
+    assert clerk.post(GENERAL, form_data(riverton, landing_message=message)).status_code == 302
+    assert stored(riverton)["landing_message"] == message
+
+
+@pytest.mark.parametrize("message, tag", [
+    ("Hi <script>alert(1)</script>", "<script"), ("Rates: a<b and b>c", "<b"), ("Done</p>", "</p"),
+    ("Hidden <!-- note -->", "<!--"), ("<?xml version='1.0'?>", "<?xml"), ("<!DOCTYPE html>", "<!DOCTYPE"),
+])
+def test_what_a_browser_reads_as_a_tag_is_refused_and_named(riverton, clerk, message, tag):
+    before = stored(riverton)
+    response = clerk.post(GENERAL, form_data(riverton, landing_message=message))
+    assert response.status_code == 400
+    assert f"Messages are plain text: remove the HTML tag that starts with “{tag}" in text(response)
+    assert stored(riverton) == before
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("office_phone", "call us", "Enter a phone number such as (555) 010-0100"),
     ("office_email", "not-an-email", "Enter an email address such as office@example.org."),
