@@ -27,6 +27,9 @@ each with a small simulator office (these pages never ask COWS):
      (every portal user, one workbook a request) is measured with one connection per worker and
      reported as rows written per second.
 
+The minimal site's `/table` (bench/minimal_site.py: 50 rows of five columns from memory, Django templates) is
+printed beside them as a yardstick: what any 50-row Django page costs before a query, a menu or a filter form.
+
 Goals (set before the first run): each page with the full rows >= 25 % of the minimal Django view's
 requests per second and >= 80 % of its own rate with a tenth of the rows; the export's rows/s >=
 the minimal view's requests/s (a row costs no more than a bare request); every page's query count
@@ -194,6 +197,8 @@ def report(backend: str, workers: int, sizes, made: dict, rates, shares, kept, e
           f"one with " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
     print(f"{'':32s} {'req/s':>15s} {'of minimal':>13s} {'full/tenth (range)':>18s} {'queries':>8s}  goals")
     print(f"{'minimal Django view':32s} {'':>7s} {rates['minimal']:7.0f} {'':>6s} {1:6.0%}")
+    print(f"{'minimal 50-row table (yardstick)':32s} {'':>7s} {rates['table']:7.0f} {'':>6s} "
+          f"{rates['table'] / rates['minimal']:6.1%}")
     print(f"{'signed-in /bench/bare':32s} {rates['bare', tenth]:7.0f} {rates['bare', full]:7.0f} "
           f"{shares['bare', tenth]:6.0%} {shares['bare', full]:6.0%} {_kept(kept['bare'])}")
     met_all = True
@@ -212,7 +217,8 @@ def report(backend: str, workers: int, sizes, made: dict, rates, shares, kept, e
             met = b >= LIST_GOAL and kept[name][0] >= SIZE_GOAL and same
             print(f"{label:32s} {rates[name, tenth]:7.0f} {rates[name, full]:7.0f} {a:6.1%} {b:6.1%} "
                   f"{_kept(kept[name])} {q:>8s}  {'met' if met else 'NOT met'}"
-                  + ("" if kept[name][0] >= SIZE_GOAL else " (slower with the rows)"))
+                  + ("" if kept[name][0] >= SIZE_GOAL else " (slower with the rows)")
+                  + f"; {rates[name, full] / rates['table']:.0%} of the 50-row table")
         met_all = met_all and met
     print(f"goals: each page >= {LIST_GOAL:.0%} of the minimal view with the full rows and >= {SIZE_GOAL:.0%} of its "
           f"rate with a tenth; the export's rows/s >= {EXPORT_GOAL:.0%} of the minimal's requests/s; queries the "
@@ -266,7 +272,8 @@ def main() -> None:
         for stack in stacks.values():
             stack.start_web()
         workers = stacks["full"].workers
-        targets = {"minimal": (f"http://127.0.0.1:{stacks['full'].minimal_port}/bare", {})}
+        minimal_site = f"http://127.0.0.1:{stacks['full'].minimal_port}"
+        targets = {"minimal": (minimal_site + "/bare", {}), "table": (minimal_site + "/table", {})}
         headers = {size: {"Host": HOST, "Cookie": f"sessionid={made[size]['session']}"} for size in stacks}
         for name in ["bare", *made["full"]["paths"]]:  # each page at both sizes one after the other
             for size, stack in stacks.items():
