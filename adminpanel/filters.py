@@ -34,16 +34,20 @@ def _amount(label):
 class CompletedPaymentFilter(OfficeFilterSet):
     """Show Completed Payments: date range (city days), state, payment type and a search."""
 
+    RECEIVED = "received"  # posted or posting pending: the money the Overview and the totals count
     STATES = (
+        (RECEIVED, _("Received (posted or posting pending)")),
         (Payment.State.POSTED, _("Posted")),
         (Payment.State.CHARGED, _("Received, posting pending")),
         (Payment.State.PROCESSING, _("Charging")),
         (Payment.State.FAILED, _("Failed")),
+        (Payment.State.REFUNDED, _("Refunded")),
+        (Payment.State.RETURNED, _("Returned by the bank")),
     )
 
     date_from = df.DateFilter(label=_("From"), method="filter_dates", widget=DateInput())
     date_to = df.DateFilter(label=_("To"), method="filter_dates", widget=DateInput())
-    state = df.ChoiceFilter(label=_("State"), choices=STATES, empty_label=_("Any state"))
+    state = df.ChoiceFilter(label=_("State"), choices=STATES, empty_label=_("Any state"), method="filter_state")
     kind = df.ChoiceFilter(field_name="method_kind", label=_("Payment type"), choices=KINDS,
                            empty_label=_("Card or bank account"))
     q = df.CharFilter(label=_("Search"), method="search", max_length=100,
@@ -59,6 +63,11 @@ class CompletedPaymentFilter(OfficeFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(selectors.payment_search(value))
+
+    def filter_state(self, queryset, name, value):
+        if value == self.RECEIVED:
+            return queryset.filter(state__in=selectors.RECEIVED_STATES)
+        return queryset.filter(state=value)
 
 
 def _digits(text: str) -> str:

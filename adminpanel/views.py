@@ -41,8 +41,9 @@ def overview(request):
     links = {"members": _list_url("portal_members"), "linked": _list_url("portal_users"),
              "paperless": _list_url("portal_users", bills="email"), "admins": _list_url("staff"),
              "autopay": _list_url("autopay_customers"), "pending": _list_url("pending"),
-             "today": _list_url("payments", date_from=today, date_to=today),
-             "period": _list_url("payments", date_from=start, date_to=today), "cows": _list_url("cows_settings"),
+             "today": _list_url("payments", date_from=today, date_to=today, state="received"),
+             "period": _list_url("payments", date_from=start, date_to=today, state="received"),
+             "cows": _list_url("cows_settings"),
              "emails": _list_url("email_log", date_from=today, date_to=today)}
     return render(request, "adminpanel/overview.html", {**figures, "links": links})
 
@@ -133,7 +134,7 @@ def _payment_row(payment: Payment) -> dict:
 @require_GET
 def payments(request):
     """Show Completed Payments: every payment through the provider, newest first, filtered, 50 a page."""
-    received = Q(state__in=[Payment.State.CHARGED, Payment.State.POSTED])
+    received = Q(state__in=selectors.RECEIVED_STATES)
     listing = list_page(request, CompletedPaymentFilter, selectors.completed_payments(tenant=request.tenant), totals={
         "count": Count("id", filter=received), "amount": Sum("amount", filter=received),
         "fee": Sum("fee", filter=received), "total": Sum("total", filter=received)})

@@ -121,17 +121,24 @@ def test_payments_today_and_this_month_count_received_money_by_the_citys_days(ri
     assert "$50.50 received" in body
     assert figure(body, "Payments in March 2026") == "4"
     assert "$80.50 received this month" in body
-    assert link_of(body, "Payments today") == "/office/payments/?date_from=2026-03-15&date_to=2026-03-15"
-    assert link_of(body, "Payments in March 2026") == "/office/payments/?date_from=2026-03-01&date_to=2026-03-15"
+    assert link_of(body, "Payments today") == ("/office/payments/?date_from=2026-03-15&date_to=2026-03-15"
+                                               "&state=received")
+    assert link_of(body, "Payments in March 2026") == ("/office/payments/?date_from=2026-03-01&date_to=2026-03-15"
+                                                       "&state=received")
 
 
 def test_the_figure_links_to_the_list_that_shows_the_same_payments(riverton, client_for):
     with time_machine.travel(NOW, tick=False):
         PaymentFactory(city=riverton, local=(2026, 3, 15, 0, 10), amount="40.00")
         PaymentFactory(city=riverton, local=(2026, 3, 14, 23, 0), amount="25.00")
+        PaymentFactory(city=riverton, local=(2026, 3, 15, 0, 20), amount="61.00", state=Payment.State.RETURNED)
+        PaymentFactory(city=riverton, local=(2026, 3, 15, 0, 30), amount="62.00", state=Payment.State.FAILED)
         client = client_for(riverton.clerk, riverton.tenant)
-        listed = client.get(link_of(client.get("/office/").content.decode(), "Payments today")).content.decode()
-    assert "1 payment" in listed and "$40.00" in listed and "$25.00" not in listed
+        body = client.get("/office/").content.decode()
+        listed = client.get(link_of(body, "Payments today")).content.decode()
+    assert figure(body, "Payments today") == "1"
+    assert "1 payment" in listed and "$40.00" in listed  # the list's headline is the figure
+    assert "$25.00" not in listed and "$61.00" not in listed and "$62.00" not in listed
 
 
 def test_this_period_starts_on_the_day_the_portal_saw_the_last_close(riverton, client_for):
@@ -144,7 +151,8 @@ def test_this_period_starts_on_the_day_the_portal_saw_the_last_close(riverton, c
         body = overview(riverton, client_for)
     assert figure(body, "Payments in period 2026-03") == "1"
     assert "$12.00 received from Mar 4 on, the day the last period closed (the whole day counts)" in body
-    assert link_of(body, "Payments in period 2026-03") == "/office/payments/?date_from=2026-03-04&date_to=2026-03-15"
+    assert link_of(body, "Payments in period 2026-03") == ("/office/payments/?date_from=2026-03-04&date_to=2026-03-15"
+                                                           "&state=received")
 
 
 def test_before_any_close_was_seen_the_period_is_the_calendar_month(riverton, client_for):

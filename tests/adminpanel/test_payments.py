@@ -60,20 +60,25 @@ def test_date_range_is_in_the_citys_time_zone(riverton, client_for):
 @pytest.mark.parametrize("filters, expected", [
     ({"state": "failed"}, {"failed"}),
     ({"state": "posted"}, {"posted_card", "posted_ach"}),
-    ({"kind": "ach"}, {"posted_ach"}),
+    ({"kind": "ach"}, {"posted_ach", "returned"}),
     ({"kind": "card", "state": "posted"}, {"posted_card"}),
     ({"q": "bob@builders.example"}, {"posted_ach"}),
     ({"q": "CR-7654321"}, {"posted_card"}),
     ({"q": "003-0077-00"}, {"failed"}),
     ({"q": "0030077"}, {"failed"}),  # a customer number typed without dashes
     ({"q": "003.0077.00"}, {"failed"}),
-    ({}, {"posted_card", "posted_ach", "failed"}),
+    ({}, {"posted_card", "posted_ach", "failed", "charged", "returned"}),
+    ({"state": "received"}, {"posted_card", "posted_ach", "charged"}),  # the Overview's figures link here
+    ({"state": "returned"}, {"returned"}),
 ])
 def test_filters(riverton, client_for, filters, expected):
     made = {
         "posted_card": PaymentFactory(city=riverton, items=1, confirmation="CR-7654321"),
         "posted_ach": PaymentFactory(city=riverton, kind="ach", email="bob@builders.example", items=1),
         "failed": PaymentFactory(city=riverton, state=Payment.State.FAILED, customer_number="003-0077-00", items=1),
+        "charged": PaymentFactory(city=riverton, state=Payment.State.CHARGED, customer_number="004-0088-00"),
+        "returned": PaymentFactory(city=riverton, state=Payment.State.RETURNED, kind="ach",
+                                   customer_number="005-0099-00"),
     }
     body = text(client_for(riverton.clerk, riverton.tenant).get(PAYMENTS, filters))
     assert {name for name, p in made.items() if p.reference in body} == expected
