@@ -24,6 +24,10 @@ from portal.models import Tenant
 from .people_selectors import paperless_links
 
 
+# The money the city received: charged (posting pending) or posted. Refunded and returned payments are not.
+RECEIVED_STATES = (Payment.State.CHARGED, Payment.State.POSTED)
+
+
 @dataclass(frozen=True)
 class OverviewPeriod:
     """The stretch of days "this period" counts: from `start` (a city date) through today."""
@@ -55,7 +59,7 @@ def portal_overview(*, tenant: Tenant, now: datetime | None = None) -> dict:
     members = tenant.memberships.aggregate(members=Count("id", filter=Q(role=Role.CUSTOMER)),
                                            admins=Count("id", filter=Q(role=Role.OFFICE_ADMIN)))
     day_start, period_start = local_midnight(today, zone), local_midnight(period.start, zone)
-    received = (tenant.payments.filter(state__in=[Payment.State.CHARGED, Payment.State.POSTED])
+    received = (tenant.payments.filter(state__in=RECEIVED_STATES)
                 .annotate(paid_at=Coalesce("charged_at", "created_at"))
                 .filter(paid_at__gte=min(day_start, period_start),
                         paid_at__lt=local_midnight(today + timedelta(days=1), zone)))
