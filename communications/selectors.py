@@ -44,8 +44,13 @@ def latest_communication_link(*, tenant: Tenant, today: date | None = None) -> L
     newest = latest_communication(tenant=tenant, today=today)
     if newest is None:
         return Link(url=tenant_url(tenant, path=reverse("communications:list")), label=str(_("Communications")))
-    return Link(url=tenant_url(tenant, path=reverse("communications:pdf", args=[newest.pk])),
-                label=newest.description)
+    return communication_link(communication=newest)
+
+
+def communication_link(*, communication: Communication) -> Link:
+    """A link to a communication's PDF as customers open it, with its description as the words."""
+    return Link(url=tenant_url(communication.tenant, path=reverse("communications:pdf", args=[communication.pk])),
+                label=communication.description)
 
 
 def customised_templates(*, tenant: Tenant, kinds) -> dict[str, EmailTemplate]:
