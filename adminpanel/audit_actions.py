@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "campaign.test": _("Communications campaign: test email sent"),
     "communication.delete": _("Communications document: deleted"),
     "communication.edit": _("Communications document: changed"),
+    "communication.email_draft": _("Communications document: mass email drafted"),
     "communication.post": _("Communications document: posted"),
     "cows.test_connection": _("COWS: connection tested"),
     "email_event.save": _("Email Events: saved"),

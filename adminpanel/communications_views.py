@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from communications import services
+from communications.campaigns.announce import draft_announcement
 from communications.selectors import city_today
 from communications.views import download_name
 from portal.access import office_admin_required
@@ -125,6 +126,25 @@ def delete(request, communication_id: int):
         return redirect("adminpanel:communications")
     return render(request, "adminpanel/communications_delete.html",
                   {"row": _row(communication, today=city_today(tenant=request.tenant), newest_id=None)})
+
+
+@office_admin_required
+@require_POST
+def email_draft(request, communication_id: int):
+    """Email it to customers: a Create Communications draft of the New communication email, to review and send."""
+    communication = selectors.access_current_communication(tenant=request.tenant, communication_id=communication_id)
+    try:
+        campaign = draft_announcement(communication=communication, acting_user=request.user)
+    except ValidationError as refused:
+        messages.error(request, _("No mass email was made about “%(description)s”. %(reason)s") % {
+            "description": communication.description, "reason": " ".join(refused.messages)})
+        return redirect("adminpanel:communications")
+    summary = _("Made a draft mass email about the communication “%(description)s”.") % {
+        "description": communication.description}
+    audit.record(request, "communication.email_draft", summary, target=f"campaign {campaign.pk}")
+    messages.success(request, _("A mass email about “%(description)s” is ready to review: nothing has been sent "
+                                "yet.") % {"description": communication.description})
+    return redirect("adminpanel:campaign_edit", campaign_id=campaign.pk)
 
 
 @office_admin_required

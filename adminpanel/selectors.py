@@ -173,3 +173,11 @@ def access_communication(*, tenant: Tenant, communication_id: int) -> Communicat
     if found is None:
         raise Http404
     return found
+
+
+def access_current_communication(*, tenant: Tenant, communication_id: int) -> Communication:
+    """One of the city's communications customers see now, or 404 for an expired, another city's or a missing one."""
+    found = current_communications(tenant=tenant).filter(pk=communication_id).first()
+    if found is None:
+        raise Http404
+    return found

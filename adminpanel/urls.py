@@ -86,6 +86,8 @@ urlpatterns = [
     path("utility/communications/<int:communication_id>/delete/", communications_views.delete,
          name="communication_delete"),
     path("utility/communications/<int:communication_id>/pdf/", communications_views.pdf, name="communication_pdf"),
+    path("utility/communications/<int:communication_id>/email/", communications_views.email_draft,
+         name="communication_email_draft"),
     path("campaigns/", campaign_views.campaigns, name="campaigns"),
     path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
     path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign_detail"),

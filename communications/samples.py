@@ -43,6 +43,7 @@ def sample_context(*, tenant: Tenant, kind: str) -> dict:
     newest_link = latest_communication_link(tenant=tenant)
     values = {
         "city": tenant.name, "name": "Jordan Rivera", "customer_number": SAMPLE_CUSTOMER_NUMBER,
+        "first_name": "Jordan", "last_name": "Rivera", "email": "jordan.rivera@example.org",
         "amount": _dollars(amount), "fee": _dollars(fee), "total": _dollars(amount + fee), "method": "Visa •••• 4242",
         "charge_date": day(charge), "due_date": day(due), "maximum": "$150.00",
         "pay_link": link("pay:account", SAMPLE_ACCOUNT_KEY), "manage_link": link("autopay:manage", SAMPLE_ACCOUNT_KEY),

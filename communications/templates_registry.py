@@ -54,6 +54,11 @@ _AUTOPAY_VARS = ("city", "name", "customer_number", "amount", "fee", "total", "m
 
 _BILL_VARS = ("city", "name", "customer_number", "amount_due", "due_date", "pay_link", "office_contact")
 
+# A mass email's variables (communications.campaigns fills the city's once and each person's for them).
+CAMPAIGN_VARIABLES = ("first_name", "last_name", "name", "email", "city", "office_contact")
+# What "Email it to customers" fills in from the communication before the mass email is drafted.
+COMMUNICATION_VARIABLES = ("description", "communication_link")
+
 KINDS: dict[str, EmailKind] = {k.key: k for k in (
     EmailKind("autopay_enrolled", _("AutoPay: enrolled (authorization copy)"),
               _("AutoPay is on for account {customer_number} at {city}"),
@@ -132,9 +137,8 @@ KINDS: dict[str, EmailKind] = {k.key: k for k in (
               _("New from {city}: {description}"),
               _("Hello {name},\n\n{city} has posted a new communication for its customers: {description}.\n\n"
                 "Read it here: {communication_link}\n\n{office_contact}\n"),
-              ("city", "name", "description", "communication_link", "office_contact"), "communications", "admin",
-              _("When the office emails a communication it posted to its customers (mass email: not sent by the "
-                "portal yet).")),
+              COMMUNICATION_VARIABLES + CAMPAIGN_VARIABLES, "communications", "admin",
+              _("The starting words of the mass email made from Utility Communications → Email it to customers.")),
     EmailKind("payment_reminder", _("Payment reminder"),
               _("Your {city} utility bill of {amount_due} is due {due_date}"),
               _("Hello {name},\n\nThis is a reminder for utility account {customer_number} at {city}: "
@@ -187,6 +191,9 @@ def kinds_for(menu: str) -> list[EmailKind]:
 VARIABLE_HELP = {
     "city": _("the city's name"),
     "name": _("the customer's name"),
+    "first_name": _("the person's first name"),
+    "last_name": _("the person's last name"),
+    "email": _("the person's email address"),
     "customer_number": _("the utility account's customer number"),
     "amount": _("the amount paid or to be paid"),
     "fee": _("the service fee"),

@@ -295,6 +295,7 @@ OBJECT_URLS = {
     "adminpanel:communication_edit": (make_communication, "GET"),
     "adminpanel:communication_delete": (make_communication, "POST"),
     "adminpanel:communication_pdf": (make_communication, "GET"),
+    "adminpanel:communication_email_draft": (make_communication, "POST"),
     "adminpanel:staff_remove": (make_second_admin, "POST"),  # the clerk is first asked to confirm it is them
     "adminpanel:staff_invite_cancel": (make_staff_invitation_id, "POST"),
     "adminpanel:staff_accept": (make_staff_invitation, "GET"),  # the invited resident's; anyone else's 404
@@ -313,7 +314,8 @@ OFFICE = {"adminpanel:payment_detail", "adminpanel:post_late", "adminpanel:refun
           "adminpanel:autopay_unenroll", "adminpanel:landlord_unlink", "adminpanel:portal_user_unlink",
           "adminpanel:view_as", "adminpanel:link_for_them",
           "adminpanel:communication_edit", "adminpanel:communication_delete",
-          "adminpanel:communication_pdf", "adminpanel:staff_remove", "adminpanel:staff_invite_cancel",
+          "adminpanel:communication_pdf", "adminpanel:communication_email_draft",
+          "adminpanel:staff_remove", "adminpanel:staff_invite_cancel",
           "adminpanel:campaign_detail", "adminpanel:campaign_edit", "adminpanel:campaign_send",
           "adminpanel:campaign_cancel", "adminpanel:campaign_delete", "adminpanel:bill_emails_send_again",
           "adminpanel:email_message"}

@@ -17,19 +17,13 @@ from django.utils.translation import gettext_lazy
 
 from communications import email_templates, rich_text
 from communications.mailing import office_contact, one_line
-from communications.templates_registry import EmailKind, fill
+from communications.templates_registry import CAMPAIGN_VARIABLES, EmailKind, fill
+from communications.templates_registry import VARIABLE_HELP as EMAIL_VARIABLE_HELP
 from portal.models import Tenant
 
 PER_PERSON = ("first_name", "last_name", "name", "email")
-VARIABLES = ("first_name", "last_name", "name", "email", "city", "office_contact")
-VARIABLE_HELP = {
-    "first_name": gettext_lazy("the person's first name"),
-    "last_name": gettext_lazy("the person's last name"),
-    "name": gettext_lazy("the person's full name"),
-    "email": gettext_lazy("the person's email address"),
-    "city": gettext_lazy("the city's name"),
-    "office_contact": gettext_lazy("the office's name, phone and email"),
-}
+VARIABLES = CAMPAIGN_VARIABLES
+VARIABLE_HELP = {**{v: EMAIL_VARIABLE_HELP[v] for v in VARIABLES}, "name": gettext_lazy("the person's full name")}
 # What the email editor's checks need to know of a campaign: its variables (none is a link).
 KIND = EmailKind("campaign", gettext_lazy("Mass email"), "", "", VARIABLES, "newsletters", "admin")
 MARKER = re.compile("\ue000([a-z_]+)\ue001")
