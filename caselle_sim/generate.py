@@ -288,7 +288,8 @@ def generate(opts: GenerateOptions) -> dict[str, object]:
     scratch.rename(target)
     if trash.exists():
         shutil.rmtree(trash, ignore_errors=True)
-    return {"office": opts.slug, "customers": n, "samples": samples}
+    # The office's town line as its accounts' addresses show it (the demo uses it for the office's own address).
+    return {"office": opts.slug, "customers": n, "samples": samples, "town": f"{city}, {state} {office_zip}"}
 
 
 def _equal_pay_estimate(klass: str, services: int, base_usage: int, year: int) -> int:

@@ -79,6 +79,10 @@ def test_the_demo_city_shows_every_office_screen_with_content_and_seeding_twice_
     assert {"campaign", "bill_utility", "payment_returned"} <= set(kinds), kinds
     assert kinds["payment_receipt"] >= 4, kinds
 
+    # The office's footer address is in the town its accounts are in (the simulator's town line).
+    town = json.loads((tmp_path / "demo-samples.json").read_text())["town"]
+    assert town.startswith("Demo, ") and demo.portal_settings.office_address == "100 Main Street\n" + town
+
     # bin/run's "can link" list offers only accounts nobody linked.
     linked = set(demo.linked_accounts.values_list("customer_number", flat=True))
     listed = [line.split()[0] for line in (tmp_path / "demo-accounts.txt").read_text().splitlines()]

@@ -51,7 +51,7 @@ class Command(BaseCommand):
             settings.login_bottom_message = "Questions? Call the utility office at (555) 010-0100."
             settings.office_phone = "(555) 010-0100"
             settings.save()
-        self._seed_look(tenant)
+        self._seed_look(tenant, samples)
         self._seed_provider_accounts(tenant)
         clerk, _ = create_office_admin(tenant=tenant, email=DEMO_CLERK, password=DEMO_PASSWORD)
         resident = User.objects.filter(email=DEMO_RESIDENT).first()
@@ -96,17 +96,20 @@ class Command(BaseCommand):
                 "The Fall 2026 Newsletter is under Communications.\n"
                 "Hydrant flushing on Elm Street next Monday, 8am to noon: the water may look cloudy for an hour.")})
 
-    def _seed_look(self, tenant):
-        """The office's contact details and a main-page photo (portal/demo/main-photo.jpg), once."""
+    def _seed_look(self, tenant, samples_path=""):
+        """The office's contact details (in the simulator office's town) and a main-page photo, once."""
         from django.core.files import File
 
         from portal import portal_settings
         from portal.branding import PHOTO, clean_image
 
         current = portal_settings.settings_for_edit(tenant)
+        town = "Demo"
+        if samples_path:  # the town line of the office's accounts, e.g. "Demo, NM 87254"
+            town = json.loads(Path(samples_path).read_text().strip().splitlines()[-1]).get("town") or town
         if not current.office_email:
             portal_settings.update_portal_settings(tenant=tenant, acting_user=None, changes={
-                "office_email": "utility@demo.example", "office_address": "100 Main Street\nDemo, ID 83000"})
+                "office_email": "utility@demo.example", "office_address": "100 Main Street\n" + town})
         if not current.photo:
             with (Path(__file__).resolve().parents[2] / "demo" / "main-photo.jpg").open("rb") as f:
                 image = clean_image(File(f, name="main-photo.jpg"), kind=PHOTO)
