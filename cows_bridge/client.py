@@ -20,8 +20,8 @@ from requests.adapters import HTTPAdapter
 from portal.models import Tenant
 
 from . import health
-from .errors import (CowsAuthFailed, CowsBadResponse, CowsError, CowsNotConfigured, CowsNotFound, CowsRejected,
-                     CowsUnavailable)
+from .errors import (KEY_REFUSED, CowsAuthFailed, CowsBadResponse, CowsError, CowsNotConfigured, CowsNotFound,
+                     CowsRejected, CowsUnavailable)
 from . import fields
 from .types import (AccountSummary, BillInfo, Category, Landlord, OfficeStatus, Period, Receipt, TransactionLine,
                     UsageReadInfo, for_account, normalize_customer_number, parse_batch, parse_periods, parse_usage,
@@ -32,6 +32,7 @@ T = TypeVar("T")
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
 RETRY_STATUSES = {502, 503, 504}
+KEY_STATUSES = {401, 403}
 
 
 def _http() -> requests.Session:
@@ -88,8 +89,16 @@ def _call(tenant: Tenant, method: str, path: str, *, parse: Callable[[Any], T], 
                 continue
             health.record_failure(tenant, str(error))
             raise error
+        if response.status_code in KEY_STATUSES:
+            # A refused key means the portal's work cannot be done: it counts against the link like an outage.
+            # A 401 refuses the key outright (every call fails), so the link is down at once; a 403 may forbid
+            # one kind of call (receipts, say), so it counts like any other failure (two in a row).
+            error = CowsAuthFailed(f"{KEY_REFUSED} ({response.status_code})", status=response.status_code,
+                                   code=_code(response))
+            health.record_failure(tenant, str(error), at_once=response.status_code == 401)
+            raise error
         if response.status_code >= 400:
-            # A refusal means the link works.
+            # Any other refusal is of this one request (not found, a closed account): the link works.
             health.record_success(tenant, latency_ms)
             _refuse(response)
         try:
@@ -103,8 +112,6 @@ def _call(tenant: Tenant, method: str, path: str, *, parse: Callable[[Any], T], 
 
 
 def _refuse(response) -> NoReturn:
-    if response.status_code == 401:
-        raise CowsAuthFailed("COWS refused the portal's key", status=401, code="unauthorized")
     if response.status_code == 404:
         raise CowsNotFound(_message(response), status=404, code=_code(response))
     raise CowsRejected(_message(response), status=response.status_code, code=_code(response))
@@ -269,8 +276,8 @@ def probe(tenant: Tenant) -> bool:
     """Ask COWS how it is; True when it answered usefully. Records link health either way."""
     try:
         get_status(tenant)
-    except (CowsUnavailable, CowsBadResponse):
+    except (CowsUnavailable, CowsBadResponse, CowsAuthFailed):
         return False
     except CowsError:
-        return True  # it answered (a refusal still means the link works)
+        return True  # it answered (refusing this one request still means the link works)
     return True

@@ -33,7 +33,12 @@ class CowsNotFound(CowsRejected):
 
 
 class CowsAuthFailed(CowsRejected):
+    """COWS refused the portal's key (401/403): calls fail until the office fixes the key, so work waits."""
+
     reason = "auth_failed"
+
+
+KEY_REFUSED = "COWS refused the portal's key"  # how such a failure starts, on the link and on waiting work
 
 
 class CowsBadResponse(CowsError):

@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .errors import KEY_REFUSED
+
 logger = logging.getLogger(__name__)
 
 # Successes on a healthy link are written at most this often per process (a busy page
@@ -54,7 +56,8 @@ def record_success(tenant, latency_ms: int) -> None:
         _alert(tenant, down=False)
 
 
-def record_failure(tenant, reason: str) -> None:
+def record_failure(tenant, reason: str, *, at_once: bool = False) -> None:
+    """Count a failed call; the link goes down after DOWN_AFTER in a row, or at once (a refused key)."""
     from .models import CowsLink, CowsOutage
 
     _last_success_write.pop(tenant.id, None)  # the next success is written at once
@@ -67,17 +70,19 @@ def record_failure(tenant, reason: str) -> None:
                                                       consecutive_failures=F("consecutive_failures") + 1)
         # Exactly one caller sees the up→down transition and announces it.
         went_down = CowsLink.objects.filter(tenant=tenant, is_down=False,
-                                            consecutive_failures__gte=DOWN_AFTER).update(is_down=True, down_since=now)
+                                            consecutive_failures__gte=1 if at_once else DOWN_AFTER).update(
+            is_down=True, down_since=now)
         if went_down:
             CowsOutage.objects.create(tenant=tenant, started_at=now, last_error=reason[:300])
         else:
             CowsOutage.objects.filter(tenant=tenant, ended_at__isnull=True).update(last_error=reason[:300])
     if went_down:
         logger.error("COWS link is down: %s", reason, extra={"tenant": tenant.slug})
-        _alert(tenant, down=True)
+        _alert(tenant, down=True, reason=reason)
 
 
-def _alert(tenant, *, down: bool) -> None:
+def _alert(tenant, *, down: bool, reason: str = "") -> None:
+    """Email the office that its link went down (saying why: not running, or its key refused) or came back."""
     from communications.outbox import queue_email
 
     from .models import CowsLink
@@ -86,11 +91,14 @@ def _alert(tenant, *, down: bool) -> None:
     recipients = alert_recipients(tenant=tenant)
     if not recipients:
         return
-    if down:
+    key_refused = down and reason.startswith(KEY_REFUSED)
+    if key_refused:
+        subject = _("COWS refused the portal's key: payments cannot reach Caselle")
+    elif down:
         subject = _("COWS is not running: payments cannot reach Caselle")
     else:
         subject = _("COWS is running again")
-    body = render_to_string("cows_bridge/link_alert.txt", {"tenant": tenant, "down": down})
+    body = render_to_string("cows_bridge/link_alert.txt", {"tenant": tenant, "down": down, "key_refused": key_refused})
     try:
         queue_email(tenant=tenant, kind="cows_alert", to=recipients, subject=f"[{tenant.name}] {subject}", text=body)
     except Exception:  # an alert that cannot be queued must not break the page that noticed the outage

@@ -3,6 +3,8 @@ from django.db import models
 
 from portal.models import Tenant
 
+from .errors import KEY_REFUSED
+
 
 class CowsLink(models.Model):
     """The health of one city's link to its Caselle web service, as the bridge last saw it."""
@@ -19,6 +21,11 @@ class CowsLink(models.Model):
 
     def __str__(self) -> str:
         return f"COWS link of {self.tenant.slug}: {'down' if self.is_down else 'up'}"
+
+    @property
+    def key_refused(self) -> bool:
+        """Down because COWS refused the portal's key (not because it is not running)."""
+        return self.is_down and self.last_error.startswith(KEY_REFUSED)
 
 
 class CowsOutage(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 
 from cows_bridge import client as cows
-from cows_bridge.errors import CowsError, CowsRejected, CowsUnavailable
+from cows_bridge.errors import CowsAuthFailed, CowsError, CowsRejected, CowsUnavailable
 from portal.claims import claim_rows
 from portal.tenant_work import working_for
 
@@ -92,6 +92,10 @@ def _send(item: PaymentItem):
     with working_for(item.tenant):
         try:
             return "posted", cows.post_receipt(item.tenant, _payload(item))
+        except CowsAuthFailed as exc:
+            # The office's key was refused, not this receipt: it waits, like an outage, until the key is fixed.
+            _failed(item, str(exc), backoff(item.attempts))
+            return "waiting", None
         except CowsRejected as exc:
             # The office's system refused it (closed account, bad category...): a person must look.
             _failed(item, f"Caselle refused the receipt: {exc}", timedelta(hours=1))

@@ -133,6 +133,31 @@ def test_test_connection_with_a_wrong_key_says_the_key_was_refused(cows, riverto
     assert AuditEntry.objects.get(action="cows.test_connection").summary == "Tested the COWS connection: it failed"
 
 
+def test_a_refused_key_shows_the_link_down_with_its_reason_until_a_right_key_is_saved_and_tested(
+        cows, riverton, carl, django_capture_on_commit_callbacks):
+    riverton.tenant.cows_api_key = "not-the-key"
+    riverton.tenant.save()
+    page = text(carl.post(TEST, follow=True)).replace("\n", "")
+    assert "COWS answered but refused the key." in page
+    assert "Now</dt><dd><strong>Down</strong>" in page
+    assert "COWS refused the portal's key (401)" in page and "Still down" in page
+    assert "COWS has refused the portal's key since" in page and "COWS is not answering since" not in page
+    assert [m.subject for m in mail.outbox] == [
+        "[City of Riverton] COWS refused the portal's key: payments cannot reach Caselle"]
+    overview = text(carl.get("/office/"))
+    assert "Down<span class=\"visually-hidden\"> Billing system link (COWS)</span>" in overview
+    assert "The link to your billing system (Caselle) is down since" in overview
+
+    with django_capture_on_commit_callbacks(execute=True):
+        carl.post(CONNECTION, {"cows_url": cows.office_url("riverton"), "cows_api_key": "riverton-key"})
+    page = text(carl.post(TEST, follow=True)).replace("\n", "")
+    assert "Connected to City of Riverton." in page and "Now</dt><dd>Up</dd>" in page
+    assert "Still down" not in page and "COWS has refused the portal's key since" not in page
+    assert CowsOutage.objects.get(tenant=riverton.tenant).ended_at is not None
+    assert "[City of Riverton] COWS is running again" in [m.subject for m in mail.outbox]
+    assert "Up<span class=\"visually-hidden\"> Billing system link (COWS)</span>" in text(carl.get("/office/"))
+
+
 def test_test_connection_with_cows_down_says_it_did_not_answer(cows, riverton, client_for):
     cows.stop()
     response = client_for(riverton.clerk, riverton.tenant).post(TEST, follow=True)
