@@ -166,6 +166,8 @@ def test_a_logo_keeps_its_transparency_fits_the_header_and_has_its_alt_text(rive
         assert image.format == "PNG" and image.mode == "RGBA" and image.size == (240, 120)
     body = client_for(riverton.resident, riverton.tenant).get("/").content.decode()
     assert f'<img class="logo" src="/media/{saved.logo.name}" alt="Riverton seal">' in body
+    preview = clerk.get("/office/settings/theme/").content.decode()
+    assert f'<div class="theme-preview-header"><img class="logo" src="/media/{saved.logo.name}" alt="">' in preview
 
 
 def test_replacing_a_photo_deletes_the_old_file_and_changing_only_the_alt_text_keeps_it(
