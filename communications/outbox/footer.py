@@ -10,8 +10,10 @@ from portal.models import Tenant
 
 
 def _address(tenant: Tenant) -> str:
+    """The office's address on one line: its lines joined by commas ("100 Main St, Riverton, CO 80000")."""
     settings = getattr(tenant, "portal_settings", None)
-    return " ".join((getattr(settings, "office_address", "") or "").split())
+    lines = (getattr(settings, "office_address", "") or "").splitlines()
+    return ", ".join(" ".join(line.split()) for line in lines if line.strip())
 
 
 class Footer:

@@ -57,9 +57,9 @@ def test_the_message_carries_the_city_and_its_address(riverton):
     [message] = mail.outbox
     assert message.from_email == "City of Riverton <no-reply@localhost>"
     assert message.reply_to == ["office@riverton.example"]
-    assert "\n--\nCity of Riverton\n100 Main St Riverton, CO 80000\n" in message.body
+    assert "\n--\nCity of Riverton\n100 Main St, Riverton, CO 80000\n" in message.body
     html = message.alternatives[0][0]
-    assert "<strong>City of Riverton</strong><br>100 Main St Riverton, CO 80000" in html
+    assert "<strong>City of Riverton</strong><br>100 Main St, Riverton, CO 80000" in html
     assert message.extra_headers["Message-ID"] == OutboundEmail.objects.get().message_id
 
 
