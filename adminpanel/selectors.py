@@ -88,6 +88,9 @@ def portal_overview(*, tenant: Tenant, now: datetime | None = None) -> dict:
         "period_count": payments["period_count"], "period_amount": payments["period_amount"] or zero,
         "pending_count": tenant.payment_items.filter(post_state=PaymentItem.PostState.WAITING).count(),
         "cows_link": cows_link,
+        # "Up"/"Down" is as the last call saw it: the figure says when that was, in the city's time.
+        "cows_checked_at": (timezone.localtime(cows_link.last_checked_at, zone)
+                            if cows_link and cows_link.last_checked_at else None),
         "cows_state": ("not_set_up" if not tenant.cows_url else "unknown" if cows_link is None
                        else "down" if cows_link.is_down else "up"),
         "emails_sent_today": emails["sent"], "emails_failed_today": emails["failed"],

@@ -23,6 +23,12 @@ class CowsLink(models.Model):
         return f"COWS link of {self.tenant.slug}: {'down' if self.is_down else 'up'}"
 
     @property
+    def last_checked_at(self):
+        """When a call last told the bridge how the link is (its last success or failure), or None."""
+        seen = [t for t in (self.last_success_at, self.last_failure_at) if t is not None]
+        return max(seen) if seen else None
+
+    @property
     def key_refused(self) -> bool:
         """Down because COWS refused the portal's key (not because it is not running)."""
         return self.is_down and self.last_error.startswith(KEY_REFUSED)

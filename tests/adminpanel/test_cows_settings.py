@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from adminpanel.models import AuditEntry
 from cows_bridge import health
-from cows_bridge.models import CowsAlertSettings, CowsOutage
+from cows_bridge.models import CowsAlertSettings, CowsLink, CowsOutage
 from portal.models import Tenant
 
 from ..conftest import make_office_admin
@@ -156,6 +156,17 @@ def test_a_refused_key_shows_the_link_down_with_its_reason_until_a_right_key_is_
     assert CowsOutage.objects.get(tenant=riverton.tenant).ended_at is not None
     assert "[City of Riverton] COWS is running again" in [m.subject for m in mail.outbox]
     assert "Up<span class=\"visually-hidden\"> Billing system link (COWS)</span>" in text(carl.get("/office/"))
+
+
+def test_the_overview_says_how_fresh_the_links_state_is_in_the_citys_time(riverton, client_for):
+    riverton.tenant.cows_url = "http://127.0.0.1:9/cows"
+    riverton.tenant.save()
+    # 06:30 UTC on March 15, 2026 is 12:30 AM in Denver (Riverton); the later of the last answer and failure counts.
+    CowsLink.objects.create(tenant=riverton.tenant, last_success_at=datetime(2026, 3, 15, 6, 30, tzinfo=UTC),
+                            last_failure_at=datetime(2026, 3, 14, 20, 0, tzinfo=UTC))
+    body = text(client_for(riverton.clerk, riverton.tenant).get("/office/"))
+    assert ('Up<span class="visually-hidden"> Billing system link (COWS)</span></a>'
+            '<span class="figure-note">as of Mar 15, 2026 12:30 AM</span>') in body
 
 
 def test_test_connection_with_cows_down_says_it_did_not_answer(cows, riverton, client_for):
