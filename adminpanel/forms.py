@@ -16,9 +16,9 @@ from billing.payments import stripe_keys, utility_account
 from billing.payments.provider_account import ProviderAccount
 from billing.payments.models import PaymentSettings
 from billing.payments.providers import account_keys
+from portal.portal_settings import PortalSettingsRefused, plain_text_problem
 
 ZERO = Decimal("0")
-MESSAGE_LIMIT = 4000
 
 
 # --- payment settings ------------------------------------------------------------------------------
@@ -111,6 +111,8 @@ class ProviderForm(forms.ModelForm):
 
     def clean_general_name(self):
         name = " ".join(self.cleaned_data["general_name"].split()) or str(ProviderAccount.Purpose.GENERAL.label)
+        if plain_text_problem(name):
+            raise forms.ValidationError(plain_text_problem(name))
         if self.utility_name and name.casefold() == self.utility_name.casefold():
             raise forms.ValidationError(_("The Utility bills account has this name: choose another, such as General."))
         return name
@@ -201,10 +203,17 @@ class PaymentSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("payment_page_message", "payment_complete_message"):
             self.fields[name].validators.append(MaxLengthValidator(
-                MESSAGE_LIMIT, _("A message can be at most %(limit_value)d characters (it has %(show_value)d).")))
+                payment_settings_domain.MESSAGE_LIMITS[name],
+                _("A message can be at most %(limit_value)d characters (it has %(show_value)d).")))
 
     def clean(self):
         data = super().clean()
+        for name in ("payment_page_message", "payment_complete_message"):
+            if name in data:
+                try:
+                    payment_settings_domain.check_text({name: data[name]})  # plain text, as residents read it
+                except PortalSettingsRefused as refused:
+                    self.add_error(name, refused.message)
         low, high = data.get("minimum_payment"), data.get("maximum_payment")
         if low is not None and low <= 0:
             self.add_error("minimum_payment", _("The smallest payment must be more than zero."))
@@ -241,6 +250,8 @@ class UtilityPaymentForm(forms.ModelForm):
         value = " ".join(self.cleaned_data[name].split())  # as Caselle shows it: single spaces, no line breaks
         if not value.isprintable():
             raise forms.ValidationError(_("Type the UDF's name as Caselle shows it, on one line."))
+        if plain_text_problem(value):
+            raise forms.ValidationError(plain_text_problem(value))
         return value
 
     def clean_udf_block_card(self):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import User
 from portal.models import Tenant
+from portal.portal_settings import plain_text_problem
 
 from .models import Communication
 from .selectors import city_today
@@ -72,6 +73,8 @@ def _check_details(*, tenant: Tenant, description: str, expires_on: date | None)
         errors["description"] = ValidationError(
             _("Keep the description to %(max)s characters (it has %(count)s).") % {
                 "max": DESCRIPTION_LIMIT, "count": len(description)}, code="max_length")
+    elif plain_text_problem(description):  # customers read it as typed, never as HTML
+        errors["description"] = ValidationError(plain_text_problem(description), code="html")
     expiry = _expiry_error(tenant=tenant, expires_on=expires_on)
     if expiry is not None:
         errors["expires_on"] = expiry
@@ -146,7 +149,10 @@ def post_communications(*, tenant: Tenant, files: Sequence[File], expires_on: da
                 tenant=tenant, filename=filename, description=default_description(filename), file=upload,
                 expires_on=expires_on, acting_user=acting_user))
         except ValidationError as refused:
-            outcome.refused.append(RefusedFile(filename, " ".join(refused.messages)))
+            reason = " ".join(refused.messages)
+            if "description" in refused.error_dict:  # the description is the file's name
+                reason = _("%(reason)s Rename the file and upload it again.") % {"reason": reason}
+            outcome.refused.append(RefusedFile(filename, reason))
     return outcome
 
 

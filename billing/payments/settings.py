@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import Tenant
-from portal.portal_settings import plain_newlines
+from portal.portal_settings import MESSAGE_MAX, PortalSettingsRefused, check_message, plain_newlines, plain_text_problem
 
 from .models import Payment, PaymentSettings
 from .providers import account_keys, fingerprint
@@ -21,6 +21,10 @@ from .providers import account_keys, fingerprint
 logger = logging.getLogger(__name__)
 
 UNFINISHED = (Payment.State.CREATED, Payment.State.PROCESSING)
+# Residents read these messages as typed, with their line breaks (never as HTML); each has its own length limit.
+MESSAGE_LIMITS = {"other_payments_message": MESSAGE_MAX, "payment_page_message": 4000,
+                  "payment_complete_message": 4000}
+NAMES = ("udf_block_card", "udf_block_ach")  # Caselle's UDF names: plain text too
 
 
 class SettingsRefused(Exception):
@@ -51,10 +55,23 @@ def keys_after(*, current: PaymentSettings, changes: dict) -> dict:
     return account_keys(after)
 
 
+def check_text(changes: dict) -> None:
+    """The messages and UDF names in `changes` are plain text within limits; PortalSettingsRefused names the field."""
+    for name, value in changes.items():
+        try:
+            if name in MESSAGE_LIMITS:
+                check_message(value, limit=MESSAGE_LIMITS[name])
+            elif name in NAMES and plain_text_problem(value):
+                raise PortalSettingsRefused(plain_text_problem(value))
+        except PortalSettingsRefused as refused:
+            raise PortalSettingsRefused(refused.message, field=name) from None
+
+
 @transaction.atomic
 def update_payment_settings(*, tenant: Tenant, changes: dict, acting_user) -> PaymentSettings:
     """Save the office's payment settings; the log names who changed which fields (never a secret's value)."""
     changes = {name: plain_newlines(value) for name, value in changes.items()}
+    check_text(changes)
     settings, _created = PaymentSettings.objects.select_for_update().get_or_create(tenant=tenant)
     keys = keys_after(current=settings, changes=changes)
     if keys != account_keys(settings):

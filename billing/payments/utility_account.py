@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from portal.models import Tenant
+from portal.portal_settings import plain_text_problem
 
 from . import stripe_keys
 from .models import PaymentSettings
 from .provider_account import ProviderAccount
 from .providers import (account_keys, current_account, fingerprint, general_name_in_use, payment_settings,
                         utility_account_in_use)
-from .settings import update_payment_settings
+from .settings import SettingsRefused, update_payment_settings
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +79,10 @@ def _locked_provider(tenant: Tenant) -> str:
 @transaction.atomic
 def save_payment_providers(*, tenant: Tenant, changes: dict, name: str, acting_user) -> PaymentSettings:
     """Save the provider and its keys (update_payment_settings) and the General account's name."""
-    settings = update_payment_settings(tenant=tenant, changes=changes, acting_user=acting_user)
     name = " ".join(name.split()) or str(ProviderAccount.Purpose.GENERAL.label)
+    if plain_text_problem(name):
+        raise SettingsRefused(plain_text_problem(name))
+    settings = update_payment_settings(tenant=tenant, changes=changes, acting_user=acting_user)
     account = current_account(tenant)
     if account.name != name:
         ProviderAccount.objects.filter(tenant=tenant, pk=account.pk).update(name=name)
@@ -125,6 +128,8 @@ def save_utility_account(*, tenant: Tenant, name: str, publishable_key: str = ""
     errors = {}
     if not name:
         errors["name"] = _("Enter a name for the account, such as Utility.")
+    elif plain_text_problem(name):
+        errors["name"] = plain_text_problem(name)
     elif name.casefold() == general_name(tenant=tenant).casefold():
         errors["name"] = _("The General account has this name: choose another, such as Utility.")
     keys = {"provider": provider, "publishable_key": "", "secret_key": "", "webhook_secret": ""}

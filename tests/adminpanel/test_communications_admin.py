@@ -83,6 +83,8 @@ def test_a_bad_file_is_refused_by_name_and_the_good_ones_are_posted(riverton, cl
     ([pdf("rates.pdf", b"<!DOCTYPE html><html><body>Rates</body></html>")],
      "rates.pdf was not uploaded: This file is not a PDF. Save or export the document as a PDF"),
     ([pdf("rates.pdf", b"")], "rates.pdf was not uploaded: The file is empty."),
+    ([pdf("Rates <b>2026.pdf")], "Rates &lt;b&gt;2026.pdf was not uploaded: Type plain text: remove the HTML tag "
+                                 "that starts with “&lt;b”. Rename the file and upload it again."),
     ([pdf(f"n{i}.pdf") for i in range(MAX_FILES_PER_UPLOAD + 1)],
      f"Upload at most {MAX_FILES_PER_UPLOAD} files at a time (you chose {MAX_FILES_PER_UPLOAD + 1})."),
 ])
@@ -108,6 +110,13 @@ def test_an_upload_with_a_bad_expiry_date_stores_no_file(riverton, clerk, settin
     assert response.status_code == 400
     assert f'<div class="errors" id="id_expires_on_error"><p>{message}' in response.content.decode()
     assert not Communication.objects.exists() and stored_files(settings) == []
+
+
+def test_a_file_name_with_a_less_than_sign_is_posted_and_customers_read_it_as_typed(riverton, clerk, client_for):
+    clerk.post(URL, {"files": [pdf("Usage < 5 units.pdf")]})
+    assert riverton.tenant.communications.get().description == "Usage < 5 units"
+    page = client_for(riverton.resident, riverton.tenant).get("/communications/").content.decode()
+    assert "Usage &lt; 5 units" in page
 
 
 def test_a_long_file_name_gives_a_description_within_the_limit(riverton, clerk):
@@ -181,6 +190,8 @@ def test_setting_the_expiry_date_to_tomorrow_hides_it_from_customers_from_tomorr
 @pytest.mark.parametrize("data, field, message", [
     ({"description": "D" * 201}, "description", "Keep the description to 200 characters (it has 201)."),
     ({"description": "   "}, "description", "Enter a description; it is what customers see."),
+    ({"description": "Rates <b>2026</b>"}, "description",
+     "Type plain text: remove the HTML tag that starts with “&lt;b”."),
     ({"description": "Rates", "expires_on": "2020-01-01"}, "expires_on", "Choose an expiry date after today"),
     ({"description": "Rates", "expires_on": "someday"}, "expires_on", "Enter a date, such as 2026-12-31."),
 ])

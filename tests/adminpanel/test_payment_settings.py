@@ -14,6 +14,8 @@ from adminpanel.forms import PaymentSettingsForm
 from adminpanel.models import AuditEntry
 from billing.payments.models import PaymentSettings
 from billing.payments.providers import payment_settings
+from billing.payments.settings import update_payment_settings
+from portal.portal_settings import PortalSettingsRefused
 
 from ..factories import PaymentFactory
 
@@ -147,6 +149,10 @@ def test_saving_again_without_a_change_records_nothing(riverton, current, client
     ({"maximum_overpayment": "-5"}, "maximum_overpayment", "Enter zero or more."),
     ({"payment_page_message": "x" * 4001}, "payment_page_message", "A message can be at most 4000 characters"),
     ({"payment_complete_message": "y" * 4001}, "payment_complete_message", "A message can be at most 4000 characters"),
+    ({"payment_page_message": "Card fee: <b>2.95%</b>"}, "payment_page_message",
+     "Messages are plain text: remove the HTML tag that starts with “<b”. Line breaks are kept as you type them."),
+    ({"payment_complete_message": 'Thanks! <a href="https://x.example">Survey</a>'}, "payment_complete_message",
+     "Messages are plain text: remove the HTML tag that starts with “<a href="),
 ])
 def test_invalid_settings_are_explained_and_nothing_changes(riverton, current, client_for, changes, field, message):
     refused_and_nothing_saved(riverton, current, client_for, changes, field, message)
@@ -163,6 +169,24 @@ def refused_and_nothing_saved(riverton, current, client_for, changes, field, mes
     assert f'id="id_{field}_error"' in body and 'aria-invalid="true"' in body
     assert stored(riverton) == before
     assert not AuditEntry.objects.filter(tenant=riverton.tenant).exists()
+
+
+@pytest.mark.parametrize("field", ["payment_page_message", "payment_complete_message", "other_payments_message"])
+def test_the_domain_refuses_a_message_with_a_tag_whichever_screen_saves_it(riverton, field):
+    before = stored(riverton)
+    with pytest.raises(PortalSettingsRefused, match="Messages are plain text") as refused:
+        update_payment_settings(tenant=riverton.tenant, changes={field: "<i>Thanks</i>"}, acting_user=riverton.clerk)
+    assert refused.value.field == field and stored(riverton) == before
+
+
+def test_a_message_with_line_breaks_and_a_less_than_sign_is_shown_to_residents_as_typed(riverton, current,
+                                                                                       client_for):
+    response = client_for(riverton.clerk, riverton.tenant).post(SETTINGS, form_data(
+        current, payment_complete_message="Thank you!\r\nRefunds take < 5 days."))
+    assert response.status_code == 302
+    payment = PaymentFactory(city=riverton)
+    page = client_for(riverton.resident, riverton.tenant).get(f"/pay/{payment.reference}/").content.decode()
+    assert "<p>Thank you!<br>Refunds take &lt; 5 days.</p>" in page
 
 
 def test_the_fee_preview_follows_the_fields_as_typed(riverton, client_for):

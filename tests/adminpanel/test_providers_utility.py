@@ -16,7 +16,8 @@ from billing.payments.checkout import MethodSpec
 from billing.payments.models import PaymentSettings
 from billing.payments.provider_account import ProviderAccount
 from billing.payments.providers import add_utility_account, current_account
-from billing.payments.utility_account import save_utility_account
+from billing.payments.settings import SettingsRefused
+from billing.payments.utility_account import UtilityAccountRefused, save_payment_providers, save_utility_account
 from tests.stripe_fixtures import configure_stripe
 
 from ..billing.deposit_helpers import on, paid, permit, water
@@ -115,6 +116,25 @@ def test_renaming_keeps_the_same_account_and_the_general_account_can_be_named_to
     assert current_account(riverton.tenant).name == "Main"
 
 
+def test_a_general_account_name_holding_a_tag_is_refused_on_its_field_and_nothing_is_saved(riverton, carl):
+    general_form = form_data(PaymentSettings.objects.get(tenant=riverton.tenant), ["provider"],
+                             general_name="<i>Main</i>")
+    response = carl.post(PROVIDERS, general_form)
+    body = text(response)
+    assert response.status_code == 400 and 'id="id_general_name_error"' in body
+    assert "Type plain text: remove the HTML tag that starts with “<i”." in body
+    assert current_account(riverton.tenant).name != "<i>Main</i>" and not AuditEntry.objects.exists()
+
+
+def test_the_domain_refuses_account_names_holding_a_tag(riverton):
+    with pytest.raises(SettingsRefused, match="Type plain text"):
+        save_payment_providers(tenant=riverton.tenant, changes={}, name="<b>Main", acting_user=riverton.clerk)
+    with pytest.raises(UtilityAccountRefused) as refused:
+        save_utility_account(tenant=riverton.tenant, name="Water </td>", acting_user=riverton.clerk)
+    assert refused.value.errors == {"name": "Type plain text: remove the HTML tag that starts with “</td”."}
+    assert current_account(riverton.tenant).name != "<b>Main" and utility_rows(riverton) == []
+
+
 def test_on_stripe_it_is_not_offered_and_says_why(riverton, carl):
     configure_stripe(riverton.tenant)
     page = text(carl.get(PROVIDERS))
@@ -146,6 +166,7 @@ BAD = [
     ({"utility-name": "  "}, "name", "Enter a name for the account, such as Utility."),
     ({"utility-name": "general"}, "name", "The General account has this name"),
     ({"utility-name": "U" * 41}, "name", "at most 40 characters"),
+    ({"utility-name": "<b>Utility</b>"}, "name", "Type plain text: remove the HTML tag that starts with “<b”."),
 ]
 
 
