@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from portal.models import Tenant
 from portal.tenancy import tenant_url
 
+from .events.selection import past_due_note
 from .mailing import office_contact
 from .selectors import city_today, latest_communication, latest_communication_link
 from .templates_registry import KINDS, Link
@@ -65,9 +66,8 @@ def sample_context(*, tenant: Tenant, kind: str) -> dict:
         "communication_link": newest_link if newest else Link(url=link("communications:list"),
                                                               label=_("2026 Water Rates")),
         "amount_due": "$84.20", "days_past_due": "1", "bill_date": day(today - timedelta(days=6)),
-        "payment_note": (_("%(amount)s is still unpaid (%(days)s days past due)") % {"amount": "$84.20", "days": 1}
-                         if kind == "past_due" else _("%(amount)s is due on %(date)s") % {"amount": "$84.20",
-                                                                                         "date": day(due)}),
+        "payment_note": (past_due_note(amount="$84.20", days=1) if kind == "past_due"
+                         else _("%(amount)s is due on %(date)s") % {"amount": "$84.20", "date": day(due)}),
         "LatestCommunicationLink": newest_link,
     }
     return {name: values[name] for name in KINDS[kind].variables}

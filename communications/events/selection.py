@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.formatting import money
 from communications.mailing import office_contact
@@ -115,6 +116,12 @@ def _day(d: date) -> str:
     return date_format(d, "M j, Y")
 
 
+def past_due_note(*, amount: str, days: int) -> str:
+    """What a past due bill owes and since when: "$12.50 is still unpaid (1 day past due)", "(3 days past due)"."""
+    return ngettext("%(amount)s is still unpaid (%(days)s day past due)",
+                    "%(amount)s is still unpaid (%(days)s days past due)", days) % {"amount": amount, "days": days}
+
+
 def _payment_note(event: EmailEvent, amount: Decimal, due: date, autopay: bool, charge_on: date | None) -> str:
     """The sentence that differs for accounts on AutoPay: "will be charged on …" instead of "is due"."""
     if autopay and charge_on is not None:
@@ -125,7 +132,7 @@ def _payment_note(event: EmailEvent, amount: Decimal, due: date, autopay: bool, 
             "amount": money(amount), "date": _day(due)}
     if event.kind == EmailEvent.Kind.PAYMENT_DUE:
         return _("%(amount)s is due on %(date)s") % {"amount": money(amount), "date": _day(due)}
-    return _("%(amount)s is still unpaid (%(days)s days past due)") % {"amount": money(amount), "days": event.days}
+    return past_due_note(amount=money(amount), days=event.days)
 
 
 def _amount(data: dict) -> Decimal:

@@ -168,6 +168,14 @@ def test_preview_follows_latest_communication_link_to_the_newest_current_communi
     assert "LatestCommunicationLink points to “Winter newsletter”" in html.unescape(body)
 
 
+def test_the_past_due_preview_of_the_default_words_says_1_day(clerk):
+    opened = clerk.get(EDIT.format("past_due")).context["form"]
+    response = clerk.post(EDIT.format("past_due"), {
+        "action": "preview", "subject": opened["subject"].value(), "body": opened["body"].value()})
+    body = text(response)
+    assert "$84.20 is still unpaid (1 day past due)" in body and "1 days" not in body
+
+
 def test_send_me_a_test_mails_the_clerk_a_multipart_email_and_records_it(riverton, clerk):
     response = clerk.post(EDIT.format("past_due"), {
         "action": "test", "subject": "{name}: {amount_due} is past due",

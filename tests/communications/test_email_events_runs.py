@@ -84,7 +84,7 @@ def test_a_past_due_reminder_goes_only_while_a_balance_is_due(riverton):
         bill(riverton, "3000002", due=SIX.date() - timedelta(days=1), balance="0.00")
     sweep_at(riverton, SIX)
     [email] = OutboundEmail.objects.filter(kind="past_due")
-    assert email.account_number == "300-0001" and "$40.00 is still unpaid (1 days past due)" in email.text
+    assert email.account_number == "300-0001" and "$40.00 is still unpaid (1 day past due)" in email.text
 
 
 def test_a_run_waits_while_caselle_cannot_refresh_old_balances_then_gives_up_when_the_day_ends(riverton):

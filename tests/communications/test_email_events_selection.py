@@ -58,8 +58,17 @@ def test_past_due_only_while_a_balance_is_still_due(riverton):
     bill(riverton, "1000014", due=day - timedelta(days=2), balance="40.00")
     found = select_reminders(event=event(riverton, "past_due"), run_date=day)
     assert [r.account_key for r in found] == ["1000011"]
-    assert found[0].context["payment_note"] == "$12.50 is still unpaid (1 days past due)"
+    assert found[0].context["payment_note"] == "$12.50 is still unpaid (1 day past due)"
     assert found[0].context["days_past_due"] == "1"
+
+
+def test_past_due_says_days_for_more_than_one(riverton):
+    day = today(riverton)
+    bill(riverton, "1000011", due=day - timedelta(days=3), balance="12.50")
+    past_due = event(riverton, "past_due")
+    past_due.days = 3
+    [found] = select_reminders(event=past_due, run_date=day)
+    assert found.context["payment_note"] == "$12.50 is still unpaid (3 days past due)"
 
 
 def test_every_portal_user_who_sees_the_account_is_a_recipient_once(riverton, larry):

@@ -133,4 +133,4 @@ def test_a_worker_killed_mid_run_and_another_started_emails_each_user_once(own_o
     for message in smtp_sink.messages():
         assert message["Subject"].endswith("is past due")
         body = message.get_body(("plain",)).get_content()
-        assert "is still unpaid" in body and f"({days} days past due)" in body
+        assert "is still unpaid" in body and ("(1 day past due)" if days == 1 else f"({days} days past due)") in body
