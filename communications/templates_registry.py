@@ -155,27 +155,30 @@ KINDS: dict[str, EmailKind] = {k.key: k for k in (
     EmailKind("bill_utility", _("Utility Bills"),
               _("Your {city} utility bill for account {customer_number}"),
               _("Hello {name},\n\nYour utility bill for account {customer_number} is attached. Amount due: "
-                "{amount_due}, due {due_date}.\n\nPay online: {pay_link}\n\n{office_contact}\n"),
+                "{amount_due}, due {due_date}.\n\nPay online: {pay_link}\n\n"
+                "Read the latest from {city}: {LatestCommunicationLink}\n\n{office_contact}\n"),
               _BILL_VARS + ("bill_date", "LatestCommunicationLink"), "bills", "billing",
               _("With each utility bill sent through Splitter/Email Bills.")),
     EmailKind("bill_final", _("Final Bills"),
               _("Your final {city} utility bill for account {customer_number}"),
               _("Hello {name},\n\nYour final utility bill for account {customer_number} is attached. Amount due: "
                 "{amount_due}, due {due_date}.\n\nPay online: {pay_link}\n\nThank you for being our customer."
-                "\n\n{office_contact}\n"),
+                "\n\nRead the latest from {city}: {LatestCommunicationLink}\n\n{office_contact}\n"),
               _BILL_VARS + ("bill_date", "LatestCommunicationLink"), "bills", "billing",
               _("With each final bill sent through Splitter/Email Bills.")),
     EmailKind("bill_delinquent", _("Delinquent Notices"),
               _("Delinquent notice for {city} utility account {customer_number}"),
               _("Hello {name},\n\nThe delinquent notice for utility account {customer_number} is attached: "
                 "{amount_due} is past due. Please pay by {due_date} to avoid further penalties.\n\n"
-                "Pay online: {pay_link}\n\n{office_contact}\n"),
+                "Pay online: {pay_link}\n\nRead the latest from {city}: {LatestCommunicationLink}\n\n"
+                "{office_contact}\n"),
               _BILL_VARS + ("bill_date", "LatestCommunicationLink"), "bills", "billing",
               _("With each delinquent notice sent through Splitter/Email Bills.")),
     EmailKind("bill_ar_invoice", _("Accounts Receivable Invoices"),
               _("Invoice from {city} for account {customer_number}"),
               _("Hello {name},\n\nYour invoice from {city} for account {customer_number} is attached. Amount due: "
-                "{amount_due}, due {due_date}.\n\n{office_contact}\n"),
+                "{amount_due}, due {due_date}.\n\nRead the latest from {city}: {LatestCommunicationLink}\n\n"
+                "{office_contact}\n"),
               _BILL_VARS + ("bill_date", "LatestCommunicationLink"), "bills", "billing",
               _("With each Accounts Receivable invoice sent through Splitter/Email Bills.")),
 )}

@@ -168,6 +168,20 @@ def test_preview_follows_latest_communication_link_to_the_newest_current_communi
     assert "LatestCommunicationLink points to “Winter newsletter”" in html.unescape(body)
 
 
+@pytest.mark.parametrize("kind", ["bill_utility", "bill_final", "bill_delinquent", "bill_ar_invoice"])
+def test_the_billing_emails_default_words_preview_with_the_newest_communication(riverton, clerk, kind):
+    from communications.services import post_communication
+
+    newsletter = post_communication(tenant=riverton.tenant, pdf_bytes=b"%PDF-1.4\n%%EOF\n", filename="news.pdf",
+                                    description="Winter newsletter", acting_user=riverton.clerk)
+    opened = clerk.get(EDIT.format(kind)).context["form"]
+    assert "{LatestCommunicationLink}" in opened["body"].value()
+    body = clerk.post(EDIT.format(kind), {
+        "action": "preview", "subject": opened["subject"].value(), "body": opened["body"].value()}).content.decode()
+    assert (f'Read the latest from City of Riverton: <a href="http://riverton.localhost/communications/'
+            f'{newsletter.pk}/pdf/" rel="noopener noreferrer">Winter newsletter</a>') in body
+
+
 def test_the_past_due_preview_of_the_default_words_says_1_day(clerk):
     opened = clerk.get(EDIT.format("past_due")).context["form"]
     response = clerk.post(EDIT.format("past_due"), {
