@@ -24,8 +24,8 @@ ACTION_LABELS = {
     "email_template.reset": _("Email template: reset to the default"),
     "email_template.save": _("Email template: saved"),
     "email_template.test": _("Email template: test email sent"),
-    "landlord.link": _("Landlord: account linked"),
-    "landlord.unlink": _("Landlord: account unlinked"),
+    "landlord.link": _("Landlord: portal user linked"),  # a person now sees every account of a landlord or cosigner
+    "landlord.unlink": _("Landlord: link removed"),
     "mfa.added": _("Authenticator: set up"),
     "mfa.removed": _("Authenticator: removed"),
     "mfa.reset": _("Authenticator: recovery codes renewed"),

@@ -47,4 +47,16 @@ def test_the_action_filter_lists_words_and_an_unknown_code_as_it_is(riverton, cl
     assert options == [("", "Any action"), ("mfa.added", "Authenticator: set up"),
                        ("email_event.save", "Email Events: saved"), ("old.thing", "old.thing")]
     shown = html.unescape(clerk.get(SCREEN, {"action": "email_event.save"}).content.decode())
-    assert "Email Events: saved <code>email_event.save</code>" in shown and "Something from before" not in shown
+    assert '<small class="muted">Email Events: saved</small>' in shown and "Something from before" not in shown
+
+
+def test_the_table_says_what_was_done_in_words_never_as_a_code(riverton, clerk):  # noqa: F811
+    words = {"mfa.added": "Authenticator: set up", "view_as.stop": "View as customer: stopped",
+             "staff.remove": "Staff: removed", "landlord.link": "Landlord: portal user linked",
+             "landlord.unlink": "Landlord: link removed"}
+    for code in words:
+        entry(riverton, action=code, summary="Done")
+    body = html.unescape(clerk.get(SCREEN).content.decode())
+    table = re.search(r"<tbody>(.*?)</tbody>", body, re.S).group(1)
+    for code, label in words.items():
+        assert f'<small class="muted">{label}</small>' in table and code not in table
