@@ -107,7 +107,7 @@ def test_the_screen_answers_the_phone_in_one_look(cows, riverton, client_for):
     assert "1 failed attempt" in body
     row = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     for expected in ("rosa@example.org", s["customer_number"], "last name “Smyth”", "Name does not match",
-                     f"<td>{s['last_name']}</td>", "Link for them"):
+                     f'<td data-label="Last name in Caselle">{s["last_name"]}</td>', "Link for them"):
         assert expected in row, expected
 
 

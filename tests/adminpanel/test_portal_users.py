@@ -107,8 +107,9 @@ def test_bills_shows_and_filters_paperless_and_paper_accounts_as_caselle_last_sa
     clerk = client_for(riverton.clerk, riverton.tenant)
     everyone = text(clerk.get(USERS))
     assert "4 linked accounts" in everyone
-    assert everyone.count("<td>By email</td>") == 1 and everyone.count("<td>Paper</td>") == 1
-    assert everyone.count("<td>Not read yet</td>") == 2  # Ann and Bob: Caselle has not said
+    assert everyone.count('<td data-label="Bills">By email</td>') == 1
+    assert everyone.count('<td data-label="Bills">Paper</td>') == 1
+    assert everyone.count('<td data-label="Bills">Not read yet</td>') == 2  # Ann and Bob: Caselle has not said
     paperless = text(clerk.get(USERS, {"bills": "email"}))
     assert "1 linked account" in paperless and "004-0404-00" in paperless and "005-0505-00" not in paperless
     paper = text(clerk.get(USERS, {"bills": "paper"}))
