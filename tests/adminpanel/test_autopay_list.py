@@ -33,7 +33,8 @@ def payments_section(body: str) -> str:
 
 def listed(body: str, rows: dict) -> set[str]:
     """Which of the named rows the list shows (by customer number, each unique here)."""
-    return {name for name, sp in rows.items() if f"<td>{sp.customer_number}</td>" in payments_section(body)}
+    section = payments_section(body)
+    return {name for name, sp in rows.items() if f'"Customer number">{sp.customer_number}</td>' in section}
 
 
 def charge(sp: ScheduledPayment) -> ScheduledPayment:
@@ -69,7 +70,7 @@ def test_the_status_column_says_what_the_guide_says(riverton, four, client_for):
     assert confirmation and f">{confirmation}</a>" in body  # the number Cash Receipting and the provider share
     assert four["larry"].message.startswith("Over your AutoPay maximum of $1.00") and four["larry"].message in body
     assert four["ann"].message and four["ann"].message in body
-    assert "<td>Pending</td>" in body
+    assert '<td data-label="Status">Pending</td>' in body
     assert listed(body, four) == set(four)
     assert "Visa •••• 0002" in body and "Checking •••• 6789" in body and "Visa •••• 4242" in body
 

@@ -46,7 +46,7 @@ def test_schedule_payments_after_the_close_schedules_each_account_and_says_what_
     assert f"Last run: period {run.period_label}, on " in body and "by carl@riverton.example." in body
     rows = period_rows(riverton)
     assert {sp.account_key for sp in rows} == set(numbers)
-    assert body.count("<td>Pending</td>") == 2
+    assert body.count('<td data-label="Status">Pending</td>') == 2
     assert audit_rows(riverton, "autopay.schedule") == [(riverton.clerk, f"period {run.period_label}", {})]
     for sp in rows:
         assert sp.customer_number in body and f"${sp.amount:,.2f}" in body
