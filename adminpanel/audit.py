@@ -60,15 +60,16 @@ def _readable(obj, name: str):
 
 
 def changes(before: Mapping, after: Mapping, *, secret: Iterable[str] = ()) -> dict:
-    """{field: [before, after]} for each field whose value changed; secrets never show their value."""
+    """{field: [before, after]} for each changed field; a secret only as set or empty, then changed, set or removed."""
     secret = set(secret)
     out = {}
     for field in after:
         old, new = before.get(field), after.get(field)
         if _plain(old) == _plain(new):
             continue
-        if field in secret:
-            out[field] = ["", SECRET_REMOVED if not new else (SECRET_CHANGED if old else SECRET_SET)]
+        if field in secret:  # never the value: whether one was set, and what became of it
+            out[field] = [SECRET_SET if old else "",
+                          SECRET_REMOVED if not new else (SECRET_CHANGED if old else SECRET_SET)]
         else:
             out[field] = [_plain(old), _plain(new)]
     return out

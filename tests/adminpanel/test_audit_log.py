@@ -46,10 +46,10 @@ def test_changes_list_only_what_changed_and_never_a_secret_value():
     before = {"theme_colour": "#1d4ed8", "fee": Decimal("1.50"), "stripe_secret_key": "sk_test_old", "webhook": ""}
     after = {"theme_colour": "#14532d", "fee": Decimal("1.50"), "stripe_secret_key": "sk_test_new", "webhook": "whsec_1"}
     found = audit.changes(before, after, secret={"stripe_secret_key", "webhook"})
-    assert found == {"theme_colour": ["#1d4ed8", "#14532d"], "stripe_secret_key": ["", "(changed)"],
+    assert found == {"theme_colour": ["#1d4ed8", "#14532d"], "stripe_secret_key": ["(set)", "(changed)"],
                      "webhook": ["", "(set)"]}
     assert "sk_test" not in str(found)
-    assert audit.changes({"k": "sk_1"}, {"k": ""}, secret={"k"}) == {"k": ["", "(removed)"]}
+    assert audit.changes({"k": "sk_1"}, {"k": ""}, secret={"k"}) == {"k": ["(set)", "(removed)"]}
 
 
 def test_a_file_field_is_logged_by_its_name_even_when_empty(riverton):

@@ -201,7 +201,7 @@ def test_saving_a_new_address_and_key_records_it_and_emails_every_admin_without_
 
     entry = AuditEntry.objects.get(tenant=riverton.tenant, action="settings.cows_connection")
     assert entry.changes == {"cows_url": [cows.office_url("riverton"), cows.office_url("rivernew")],
-                             "cows_api_key": ["", "(changed)"]}
+                             "cows_api_key": ["(set)", "(changed)"]}
     assert sorted(m.to[0] for m in mail.outbox) == ["carl@riverton.example", "dora@riverton.example"]
     body = mail.outbox[0].body
     assert "The COWS connection settings of the City of Riverton utility portal were changed." in body
@@ -212,6 +212,18 @@ def test_saving_a_new_address_and_key_records_it_and_emails_every_admin_without_
     # The new connection is the one the bridge uses at once.
     page = text(carl.post(TEST, follow=True))
     assert "Connected to City of Rivernew." in page
+
+
+def test_the_audit_log_says_the_key_was_set_before_a_change_and_empty_only_when_none_was(cows, riverton, carl):
+    carl.post(CONNECTION, {"cows_url": cows.office_url("riverton"), "cows_api_key": "riverton-key-2"})
+    page = text(carl.get("/office/settings/audit/"))
+    assert "<dt>COWS API key</dt><dd>" in page and "(set)</del>" in page and "(changed)</ins>" in page
+    assert "(empty)</del>" not in page
+    riverton.tenant.cows_api_key = ""
+    riverton.tenant.save()
+    carl.post(CONNECTION, {"cows_url": cows.office_url("riverton"), "cows_api_key": "riverton-key"})
+    assert AuditEntry.objects.filter(action="settings.cows_connection").first().changes == {
+        "cows_api_key": ["", "(set)"]}
 
 
 def test_an_empty_key_keeps_the_saved_one(cows, riverton, carl):

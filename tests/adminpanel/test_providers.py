@@ -136,7 +136,7 @@ def test_an_empty_secret_field_keeps_the_saved_one_a_new_one_replaces_it_and_rem
     carl.post(PROVIDERS, provider_form(riverton, stripe_secret_key="sk_test_NEWONE111"))
     assert PaymentSettings.objects.get(tenant=riverton.tenant).stripe_secret_key == "sk_test_NEWONE111"
     assert AuditEntry.objects.filter(action="settings.payment_providers").first().changes == {
-        "stripe_secret_key": ["", "(changed)"]}
+        "stripe_secret_key": ["(set)", "(changed)"]}
 
     with django_capture_on_commit_callbacks(execute=True):
         carl.post(PROVIDERS, provider_form(riverton, provider="sandbox", forget_stripe_secrets=True))
@@ -207,8 +207,10 @@ def test_the_udf_names_are_shown_saved_recorded_and_used_by_no_other_page(rivert
     ({"udf_block_card": "X" * 61}, "udf_block_card", "A UDF name has at most 60 characters."),
     ({"udf_block_ach": "BLOCK\x07ACH"}, "udf_block_ach", "Type the UDF's name as Caselle shows it, on one line."),
     ({"udf_block_ach": "BLOCK\x00ACH"}, "udf_block_ach", "Null characters are not allowed."),
-    ({"udf_block_card": "<b>BLOCK CC</b>"}, "udf_block_card", "Type plain text: remove the HTML tag that starts with “<b”."),
-    ({"udf_block_ach": "NO <script>"}, "udf_block_ach", "Type plain text: remove the HTML tag that starts with “<script”."),
+    ({"udf_block_card": "<b>BLOCK CC</b>"}, "udf_block_card",
+     "Type plain text: remove the HTML tag that starts with “<b”."),
+    ({"udf_block_ach": "NO <script>"}, "udf_block_ach",
+     "Type plain text: remove the HTML tag that starts with “<script”."),
 ])
 def test_bad_udf_names_are_explained_and_nothing_changes(riverton, carl, changes, field, message):
     before = stored(riverton)
