@@ -10,7 +10,11 @@ class InviteAdminForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254,
                              help_text=_("They get a link that works once, for 7 days. They accept it signed in "
                                          "with this address (or after creating an account with it)."),
-                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+                             widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+                             error_messages={"required": _("Enter the email address of the person to invite."),
+                                             "invalid": _("Enter a valid email address, such as name@example.org."),
+                                             "max_length": _("An email address has at most %(limit_value)d "
+                                                             "characters (this one has %(show_value)d).")})
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

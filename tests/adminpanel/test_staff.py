@@ -125,10 +125,10 @@ def test_an_invitation_is_emailed_with_a_one_time_link_and_audited(riverton, cle
 
 
 @pytest.mark.parametrize("email, error", [
-    ("", "This field is required."),
-    ("nina", "Enter a valid email address."),
-    ("nina@", "Enter a valid email address."),
-    ("a" * 250 + "@example.org", "Ensure this value has at most 254 characters"),
+    ("", "Enter the email address of the person to invite."),
+    ("nina", "Enter a valid email address, such as name@example.org."),
+    ("nina@", "Enter a valid email address, such as name@example.org."),
+    ("a" * 250 + "@example.org", "An email address has at most 254 characters (this one has 262)."),
     ("carl@riverton.example", "carl@riverton.example is already an office admin here."),
     ("CARL@Riverton.example", "carl@riverton.example is already an office admin here."),
 ])
