@@ -1,17 +1,21 @@
-"""On a phone (390 px) the office's people and payment lists (Portal Users, Landlords, Failed link attempts, Completed
-Payments, Audit log) show each row as a card: nothing scrolls sideways and each row's action is on screen."""
+"""On a phone (390 px) the office's people, payment and communication lists (Portal Users, Landlords, Failed link
+attempts, Completed Payments, Audit log, Utility Communications) show each row as a card: nothing scrolls sideways
+and each row's action is on screen."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from communications.services import post_communication
 from customers.models import LandlordLink
 
 from ..adminpanel.test_audit_screen import entry
 from ..adminpanel.test_link_attempts import failed
 from ..adminpanel.test_portal_users import add_link
+from ..communications.conftest import PDF
 from ..factories import PaymentFactory
 from .conftest import assert_accessible, office_menu, sign_in
 from .phone import assert_no_sideways_scroll, assert_on_screen
@@ -36,6 +40,9 @@ def some_rows(city, clerk, n=3):
                        when=now - timedelta(hours=i))
         entry(city, summary="Changed the general portal settings", target="Portal settings", changes={
             "landing_message": ["Welcome to the City of Riverton's online services. " * 4, "Pay your bill here."]})
+    post_communication(tenant=city.tenant, pdf_bytes=PDF, filename="fall-2026-newsletter-and-water-rates.pdf",
+                       description="Fall 2026 Newsletter: new water rates and the leaf collection calendar",
+                       acting_user=clerk)
 
 
 def open_list(page, name, heading):
@@ -86,5 +93,13 @@ def test_the_office_s_people_lists_are_cards_with_their_actions_on_a_phone(live_
     row = page.get_by_role("row").filter(has_text="Changed the general portal settings").first
     assert_on_screen(row.locator('td[data-label="Changes"]'))
     assert_on_screen(row.get_by_text("Pay your bill here."))
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+
+    open_list(page, "Communications", "Utility Communications")
+    row = page.get_by_role("row").filter(has_text="Fall 2026 Newsletter")
+    assert_on_screen(row.get_by_role("button", name=re.compile(r"^Email it to customers")))
+    assert_on_screen(row.get_by_role("link", name=re.compile(r"^Delete “Fall 2026 Newsletter")))
+    assert_on_screen(row.locator('td[data-label="Shown to customers"]'))
     assert_no_sideways_scroll(page)
     assert_accessible(page)
