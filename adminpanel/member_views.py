@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
-
-from portal.access import office_admin_required
+from django.utils.translation import gettext_lazy
 
 from . import member_selectors as selectors
-from .listing import export, list_page
+from .list_screens import ListScreen, export_view, page_view
 from .member_filters import PortalMemberFilter
 
-
-@office_admin_required
-@never_cache
-@require_GET
-def portal_members(request):
-    """Portal members: the city's customers, newest first, 50 a page, with what each has linked and set up."""
-    listing = list_page(request, PortalMemberFilter, selectors.customer_members(tenant=request.tenant))
-    zone = request.tenant.zone
-    return render(request, "adminpanel/portal_members.html", {
-        "form": listing.form, "page": listing.page,
-        "rows": [selectors.member_row(member, zone) for member in listing.page.object_list]})
-
-
-@office_admin_required
-@require_GET
-def portal_members_export(request):
-    """Export to Excel: exactly the members the filters select, every page."""
-    zone = request.tenant.zone
-    return export(request, PortalMemberFilter, selectors.customer_members(tenant=request.tenant),
-                  name="portal-members", title=_("Portal members"), columns=selectors.member_columns(),
-                  row=lambda member: selectors.member_row(member, zone))
+PORTAL_MEMBERS = ListScreen(PortalMemberFilter, selectors.customer_members, selectors.member_row,
+                            "adminpanel/portal_members.html", "portal-members", gettext_lazy("Portal members"),
+                            selectors.member_columns)
+portal_members = page_view(PORTAL_MEMBERS, "Portal members: the city's customers, newest first, 50 a page, with "
+                                           "what each has linked and set up.")
+portal_members_export = export_view(PORTAL_MEMBERS, "Export to Excel: exactly the members the filters select, "
+                                                    "every page.")

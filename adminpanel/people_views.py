@@ -5,41 +5,27 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from customers import linking, view_as
 from portal.access import office_admin_required
 
 from . import audit
 from . import people_selectors as selectors
-from .listing import export, list_page
+from .list_screens import ListScreen, export_view, page_view
 from .people_filters import LinkAttemptFilter, PortalUserFilter
 from .people_forms import LinkForThemForm
 
 # --- Portal Users ---------------------------------------------------------------------------
 
-
-@office_admin_required
-@never_cache
-@require_GET
-def portal_users(request):
-    """Portal Users: every utility account linked to a portal user of the city, searchable, 50 a page."""
-    listing = list_page(request, PortalUserFilter, selectors.portal_user_links(tenant=request.tenant))
-    zone = request.tenant.zone
-    return render(request, "adminpanel/portal_users.html", {
-        "form": listing.form, "page": listing.page,
-        "rows": [selectors.portal_user_row(link, zone) for link in listing.page.object_list]})
-
-
-@office_admin_required
-@require_GET
-def portal_users_export(request):
-    """Export to Excel: exactly the linked accounts the search selects."""
-    zone = request.tenant.zone
-    return export(request, PortalUserFilter, selectors.portal_user_links(tenant=request.tenant),
-                  name="portal-users", title=_("Portal users"), columns=selectors.portal_user_columns(),
-                  row=lambda link: selectors.portal_user_row(link, zone))
+PORTAL_USERS = ListScreen(PortalUserFilter, selectors.portal_user_links, selectors.portal_user_row,
+                          "adminpanel/portal_users.html", "portal-users", gettext_lazy("Portal users"),
+                          selectors.portal_user_columns)
+portal_users = page_view(PORTAL_USERS, "Portal Users: every utility account linked to a portal user of the city, "
+                                       "searchable, 50 a page.")
+portal_users_export = export_view(PORTAL_USERS, "Export to Excel: exactly the linked accounts the search selects.")
 
 
 @office_admin_required
@@ -93,16 +79,9 @@ def stop_view_as(request):
 # --- Failed link attempts -------------------------------------------------------------------
 
 
-@office_admin_required
-@never_cache
-@require_GET
-def link_attempts(request):
-    """Failed link attempts: why each failed and Caselle's last name, newest first, to answer a caller in one look."""
-    listing = list_page(request, LinkAttemptFilter, selectors.failed_attempts(tenant=request.tenant))
-    zone = request.tenant.zone
-    return render(request, "adminpanel/link_attempts.html", {
-        "form": listing.form, "page": listing.page,
-        "rows": [selectors.attempt_row(a, zone) for a in listing.page.object_list]})
+link_attempts = page_view(
+    ListScreen(LinkAttemptFilter, selectors.failed_attempts, selectors.attempt_row, "adminpanel/link_attempts.html"),
+    "Failed link attempts: why each failed and Caselle's last name, newest first, to answer a caller in one look.")
 
 
 @office_admin_required

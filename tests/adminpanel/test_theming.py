@@ -301,4 +301,4 @@ def test_the_demo_city_gets_a_main_page_photo_and_contact_details(db, settings, 
     assert len(media_files(settings)) == 1
     body = anon_client(demo).get("/").content.decode()
     assert f'src="/media/{saved.photo.name}"' in body and "Questions? Call the utility office" in body
-    assert 'href="mailto:utility@demo.example"' in body and "100 Main Street<br>Demo, ID 83000" in body
+    assert 'href="mailto:utility@demo.example"' in body and "100 Main Street<br>Demo</" in body  # no simulator
