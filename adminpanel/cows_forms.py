@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django import forms
@@ -68,6 +69,14 @@ class ConnectionForm(forms.Form):
         return key
 
 
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class AlertRecipientsForm(forms.Form):
     """Admin - COWS: who gets the "COWS is not running" email."""
 
@@ -99,13 +108,15 @@ class AlertRecipientsForm(forms.Form):
         self.fields["admins"].label_from_instance = person
 
     def clean_extra_emails(self):
-        addresses = [a for a in self.cleaned_data["extra_emails"].replace(",", " ").replace(";", " ").split() if a]
-        bad = []
-        for address in addresses:
-            try:
-                validate_email(address)
-            except ValidationError:
-                bad.append(address)
+        addresses, bad = [], []
+        # One per line or separated by commas or semicolons; spaces separate addresses only when every word is one,
+        # so "not an email" is reported as the line it is.
+        for piece in re.split(r"[,;\n]", self.cleaned_data["extra_emails"]):
+            words = piece.split()
+            if words and all(_is_email(w) for w in words):
+                addresses.extend(words)
+            elif words:
+                bad.append(" ".join(words))
         if bad:
             raise ValidationError(_("These are not email addresses: %(bad)s.") % {"bad": ", ".join(bad)})
         addresses = list(dict.fromkeys(a.lower() for a in addresses))

@@ -98,6 +98,10 @@ class Tenant(models.Model):
         return any(m.key == key for m in self.modules())
 
 
+# The extension word in "(555) 010-0100 ext. 12": "ext", "ext." or "x" before its digits.
+_EXTENSION = re.compile(r"\s*(?:ext\.?|x)\s*(?=\d)", re.IGNORECASE)
+
+
 class PortalSettings(models.Model):
     """The office's own words and choices for its portal ("Admin - Portal Settings")."""
 
@@ -118,6 +122,14 @@ class PortalSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Settings of {self.tenant}"
+
+    @property
+    def office_phone_tel(self) -> str:
+        """The office phone as a tel: address a phone can dial: its digits (a leading +), then ",<extension>"."""
+        number, extension = (_EXTENSION.split(self.office_phone, maxsplit=1) + [""])[:2]
+        digits = ("+" if number.strip().startswith("+") else "") + re.sub(r"\D", "", number)
+        extension = re.sub(r"\D", "", extension)
+        return f"tel:{digits},{extension}" if extension else f"tel:{digits}"
 
 
 class WorkerHeartbeat(models.Model):

@@ -270,7 +270,9 @@ def test_an_admin_who_is_no_longer_one_stops_getting_it(riverton, dora, carl):
 @pytest.mark.parametrize("data, field, message", [
     ({"who": "chosen"}, "admins", "Tick at least one office admin (or add an address below)"),
     ({"who": "chosen", "extra_emails": "it@riverton, not an address"}, "extra_emails",
-     "These are not email addresses: it@riverton, not, an, address."),
+     "These are not email addresses: it@riverton, not an address."),
+    ({"who": "chosen", "extra_emails": "ok@riverton.example\nnot an email"}, "extra_emails",
+     "These are not email addresses: not an email."),
     ({"who": "all", "extra_emails": " ".join(f"it{n}@riverton.example" for n in range(11))}, "extra_emails",
      "At most 10 extra addresses."),
     ({"who": "nobody"}, "who", "Select a valid choice."),

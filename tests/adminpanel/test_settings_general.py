@@ -206,7 +206,16 @@ def test_the_footer_shows_the_offices_contact_details_on_every_page(riverton, cl
                                   office_address="1 Main St"))
     for path in ("/", "/accounts/login/", "/no-such-page/"):
         footer = text(anon_client(riverton.tenant).get(path)).split('<footer class="site-footer">')[1]
-        assert 'href="tel:(555)010-0199"' in footer and "utility@riverton.example" in footer and "1 Main St" in footer
+        assert 'href="tel:5550100199"' in footer and "utility@riverton.example" in footer and "1 Main St" in footer
+
+
+@pytest.mark.parametrize("typed, dialled", [("(555) 010-0199 ext. 12", "tel:5550100199,12"),
+                                            ("+1 555.010.0199 x7", "tel:+15550100199,7"),
+                                            ("555-010-0199 Ext 305", "tel:5550100199,305")])
+def test_a_phone_with_an_extension_dials_the_number_then_the_extension(riverton, clerk, anon_client, typed, dialled):
+    clerk.post(GENERAL, form_data(riverton, office_phone=typed))
+    footer = text(anon_client(riverton.tenant).get("/")).split('<footer class="site-footer">')[1]
+    assert f'href="{dialled}">{typed}</a>' in footer
 
 
 def test_another_citys_settings_are_untouched(riverton, lakeside, clerk):
