@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -151,9 +153,13 @@ def campaign_send(request, campaign: Campaign):
         except ValidationError as refused:
             messages.error(request, " ".join(refused.messages))
             return redirect("adminpanel:campaign_edit", campaign_id=campaign.pk)
-        audit.record(request, "campaign.send", _("Sent the mass email “%(subject)s” to %(count)s people.")
-                     % {"subject": campaign.subject, "count": count}, target=f"campaign {campaign.pk}")
-        messages.success(request, _("Sending to %(count)s people.") % {"count": count})
+        shown = intcomma(count)
+        audit.record(request, "campaign.send", ngettext("Sent the mass email “%(subject)s” to %(count)s person.",
+                                                        "Sent the mass email “%(subject)s” to %(count)s people.",
+                                                        count) % {"subject": campaign.subject, "count": shown},
+                     target=f"campaign {campaign.pk}")
+        messages.success(request, ngettext("Sending to %(count)s person.", "Sending to %(count)s people.", count)
+                         % {"count": shown})
         return redirect("adminpanel:campaign_detail", campaign_id=campaign.pk)
     return render(request, "adminpanel/campaign_send.html", {
         "campaign": campaign, "count": services.recipient_count(campaign=campaign), "texts": texts_enabled()})

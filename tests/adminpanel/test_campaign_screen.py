@@ -199,6 +199,17 @@ def test_search_and_pick_one_customer(riverton, lakeside, clerk):
     assert f'value="{riverton.resident.pk}"' in tag and "checked" in tag
 
 
+def test_sending_to_one_chosen_person_says_person_on_screen_and_in_the_audit_log(riverton, clerk):
+    from adminpanel.models import AuditEntry
+
+    compose(clerk, audience="chosen", chosen=str(riverton.resident.pk), subject="Your meter")
+    campaign = Campaign.objects.get()
+    response = clerk.post(f"/office/campaigns/{campaign.pk}/send/", follow=True)
+    assert "Sending to 1 person." in text(response) and "1 people" not in text(response)
+    [entry] = AuditEntry.objects.filter(tenant=riverton.tenant, action="campaign.send")
+    assert entry.summary == "Sent the mass email “Your meter” to 1 person."
+
+
 def _send(riverton, clerk, **fields) -> Campaign:
     compose(clerk, **fields)
     campaign = Campaign.objects.latest("pk")
