@@ -100,7 +100,7 @@ def _compose(request, campaign=None):
         form = CampaignForm(initial=initial_for(campaign) if campaign else None, tenant=request.tenant)
         shown, shown_as = None, ""
         if campaign and request.GET.get("preview"):
-            values, shown_as = sample_values(tenant=request.tenant)
+            values, shown_as = sample_values(campaign=campaign)
             shown = compose.render_one(tenant=request.tenant, subject=campaign.subject, body=campaign.body,
                                        values=values)
         return _compose_page(request, form, campaign, preview=shown, shown_as=shown_as)

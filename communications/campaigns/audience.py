@@ -37,8 +37,14 @@ def with_holder_names(people: QuerySet[User], *, tenant: Tenant) -> QuerySet[Use
                            holder_last=holder_name(tenant=tenant, part="last_name"))
 
 
-def sample_recipient(*, tenant: Tenant) -> User | None:
-    """A customer of the city with a name (their own or their account's), to preview a campaign as; None if none."""
+def sample_recipient(*, campaign: Campaign) -> User | None:
+    """Whom a preview or a test is written for: the first chosen person (as the form lists them, by email) when
+    people are chosen, else a customer of the city with a name (their own or their account's); None if none."""
+    tenant = campaign.tenant
+    if campaign.audience == Campaign.Audience.CHOSEN:
+        chosen = with_holder_names(campaign_users(campaign=campaign), tenant=tenant).order_by("email").first()
+        if chosen is not None:
+            return chosen
     customers = members(tenant=tenant).filter(Exists(Membership.objects.filter(
         tenant=tenant, user=OuterRef("pk"), role=Membership.Role.CUSTOMER)))
     named = with_holder_names(customers, tenant=tenant).filter(
@@ -46,9 +52,9 @@ def sample_recipient(*, tenant: Tenant) -> User | None:
     return named.order_by("pk").first()
 
 
-def sample_values(*, tenant: Tenant) -> tuple[dict[str, str], str]:
-    """The values a preview or a test is written with, and whose they are ("" for a person without a name)."""
-    person = sample_recipient(tenant=tenant)
+def sample_values(*, campaign: Campaign) -> tuple[dict[str, str], str]:
+    """The values a preview or a test is written with, and whose they are ("" when there is no one to name)."""
+    person = sample_recipient(campaign=campaign)
     if person is None:
         return person_values(first_name="", last_name="", email="customer@example.com"), ""
     return person_values(first_name=person.first_name, last_name=person.last_name, email=person.email,

@@ -109,7 +109,7 @@ def queue_all(*, campaign_id: int, chain: str, size: int = CHUNK) -> None:
 def send_test(*, campaign: Campaign, acting_user: User) -> compose.Rendered:
     """The campaign as its sample recipient would receive it, "[Test] …", to the clerk only (kind "campaign_test")."""
     compiled = compose.compile_message(tenant=campaign.tenant, subject=campaign.subject, body=campaign.body)
-    shown = compiled.render(sample_values(tenant=campaign.tenant)[0])
+    shown = compiled.render(sample_values(campaign=campaign)[0])
     rendered = compose.Rendered(subject=(_("[Test]") + " " + shown.subject)[:compose.SUBJECT_LIMIT],
                                 text=shown.text, html=shown.html)
     with transaction.atomic():

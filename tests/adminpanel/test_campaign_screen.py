@@ -160,6 +160,27 @@ def test_preview_with_nobody_named_is_a_marked_sample_greeting_the_customer(rive
     assert "<p>Dear Doris, the new water rates</p>" in body and "As rosa@example.org would receive it" in body
 
 
+def test_with_chosen_people_preview_and_test_are_written_for_the_first_one_listed(riverton, clerk):
+    zed, ann = make_people(riverton.tenant, 1, prefix="zed")[0], make_people(riverton.tenant, 1, prefix="ann")[0]
+    ann.first_name, ann.last_name = "Ann", "Avery"
+    ann.save()
+    words = {"audience": "chosen", "chosen": [str(zed.pk), str(ann.pk)], "subject": "For {name}",
+             "body": "<p>Hello {first_name}</p>"}
+    response = compose(clerk, "preview", **words)
+    campaign = Campaign.objects.get()
+    body = text(clerk.get(response["Location"]))
+    listed = re.findall(r'<input type="checkbox" name="chosen" value="(\d+)"', body)
+    assert listed == [str(ann.pk), str(zed.pk)]  # the form lists the chosen by email: ann0@ before zed0@
+    assert "As ann0@riverton.example would receive it" in body and "<p>Hello Ann</p>" in body
+    assert "rosa@example.org" not in body and "Rosa" not in body
+    compose(clerk, "test", url=f"/office/campaigns/{campaign.pk}/edit/", **words)
+    [row] = OutboundEmail.objects.all()
+    assert row.to == riverton.clerk.email and "<p>Hello Ann</p>" in row.html
+    assert row.subject == "[Test] For Ann Avery"
+    compose(clerk, "preview", url=f"/office/campaigns/{campaign.pk}/edit/", **{**words, "audience": "all"})
+    assert "As rosa@example.org would receive it" in text(clerk.get(response["Location"]))  # the rule otherwise
+
+
 def test_send_me_a_test_goes_to_the_clerk_only(riverton, clerk):
     make_people(riverton.tenant, 3)
     response = compose(clerk, "test")
