@@ -84,6 +84,11 @@ class Viewing:
     def ends_at(self) -> datetime:
         return self.started_at + LIFETIME
 
+    @property
+    def pages(self) -> frozenset[str]:
+        """The URL names the clerk may open while viewing (menus and tiles offer only these)."""
+        return READ_ONLY_PAGES
+
     def to_session(self) -> dict:
         return {"user": self.user_id, "email": self.email, "tenant": self.tenant_id, "by": self.clerk_id,
                 "since": self.started_at.isoformat()}

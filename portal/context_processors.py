@@ -53,7 +53,7 @@ def portal(request):
         context["nav_items"] = _nav(request)
         context["is_office_admin"] = is_office_admin(request)
         context["departments"] = SimpleLazyObject(lambda: [
-            {"label": m.label, "url": reverse(m.url_name)} for m in departments(tenant)])
+            {"label": m.label, "url": reverse(m.url_name)} for m in departments(tenant, request)])
         context["departments_label"] = settings_.departments_label or _("Departments")
         context.update(registry.merged(registry.page_context, request))
     return context

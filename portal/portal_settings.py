@@ -47,11 +47,15 @@ def offered_modules() -> list[Module]:
     return [m for m in MODULES if m.built]
 
 
-def departments(tenant: Tenant) -> list[Module]:
-    """The modules the city shows (Where To? tiles and the Departments menu), after every app's filter."""
+def departments(tenant: Tenant, request=None) -> list[Module]:
+    """The modules the city shows (Where To? tiles and the Departments menu), after every app's filter; while a clerk
+    views the portal as someone, only those the view lets them open."""
     modules = tenant.modules()
     for keep in registry.module_filters:
         modules = keep(tenant, modules)
+    viewing = getattr(request, "viewing_as", None)
+    if viewing is not None:
+        modules = [m for m in modules if m.url_name in viewing.pages]
     return modules
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from . import health as health_checks
 from . import registry
 from .models import Tenant
+from .portal_settings import departments
 from .tenancy import tenant_url
 
 
@@ -20,10 +21,7 @@ def home(request):
     """Logged out: the city's login page. Logged in: the welcome page with Where To? tiles."""
     if not request.user.is_authenticated:
         return render(request, "portal/landing.html", registry.merged(registry.landing_context, request))
-    modules = request.tenant.modules()
-    for keep in registry.module_filters:
-        modules = keep(request.tenant, modules)
-    return render(request, "portal/welcome.html", {"modules": modules})
+    return render(request, "portal/welcome.html", {"modules": departments(request.tenant, request)})
 
 
 @login_required

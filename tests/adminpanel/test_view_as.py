@@ -273,3 +273,14 @@ def test_the_citys_logo_still_loads_while_viewing(riverton, accounts, viewing, s
     response = viewing.get("/media/logos/city.png")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
     assert BANNER in text(viewing.get("/utility/"))  # fetching it did not end the view
+
+
+def test_menus_tiles_and_account_links_offer_only_what_viewing_may_open(riverton, accounts, viewing, client_for):
+    key = accounts["rosa"]
+    welcome = viewing.get("/").content.decode()
+    history = viewing.get(f"/utility/accounts/{key}/history/").content.decode()
+    assert 'href="/pay/other/"' not in welcome and "/autopay/" not in history
+    assert 'href="/utility/"' in welcome  # Utility Billing is still offered
+    own = client_for(riverton.resident, riverton.tenant)
+    assert 'href="/pay/other/"' in own.get("/").content.decode()  # Rosa's own welcome page has Other Payments
+    assert "/autopay/" in own.get(f"/utility/accounts/{key}/history/").content.decode()
