@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import User
 from portal.models import Tenant
+from portal.portal_settings import plain_text_problem
 
 from . import rich_text
 from .mailing import RenderedEmail, current_template, default_template, render
@@ -45,7 +46,7 @@ def check_variables(kind: EmailKind, text: str) -> None:
 
 
 def clean_subject(kind: EmailKind, subject: str) -> str:
-    """A subject as it may be saved: one line of plain text with known variables."""
+    """A subject as it may be saved: one line of plain text (no HTML tag) with known variables."""
     subject = (subject or "").strip()
     if not subject:
         raise ValidationError(_("Enter a subject."), code="required")
@@ -54,6 +55,8 @@ def clean_subject(kind: EmailKind, subject: str) -> str:
     if any(not ch.isprintable() for ch in subject):
         raise ValidationError(_("The subject contains a control character (such as a tab). Type it again "
                                 "without it."), code="control")
+    if plain_text_problem(subject):  # a subject is read as typed, never as HTML
+        raise ValidationError(plain_text_problem(subject), code="html")
     if len(subject) > EmailTemplate._meta.get_field("subject").max_length:
         raise ValidationError(_("Keep the subject to %(max)s characters.")
                               % {"max": EmailTemplate._meta.get_field("subject").max_length}, code="max_length")

@@ -90,6 +90,18 @@ def test_bad_input_is_explained_and_nothing_is_saved(clerk, fields, message):
     assert not Campaign.objects.exists() and not OutboundEmail.objects.exists()
 
 
+@pytest.mark.parametrize("subject, tag", [("<b>Elm</b> Street news for {first_name}", "<b"),
+                                          ("News<script>alert(1)</script>", "<script")])
+def test_a_tag_in_the_subject_is_refused_on_its_field_and_nothing_is_saved(clerk, subject, tag):
+    response = compose(clerk, "save", subject=subject)
+    body = text(response)
+    assert response.status_code == 400 and 'id="id_subject_error"' in body
+    assert f"Type plain text: remove the HTML tag that starts with “{tag}”." in body
+    assert not Campaign.objects.exists()
+    compose(clerk, "save", subject="Usage < 5 units in {city} for {first_name}")  # a < that starts no tag is text
+    assert Campaign.objects.get().subject == "Usage < 5 units in {city} for {first_name}"
+
+
 def test_a_30_mb_pdf_is_refused_with_its_size(clerk):
     big = SimpleUploadedFile("rates.pdf", b"%PDF-" + b"0" * (30 * 1024 * 1024 - 5), content_type="application/pdf")
     response = compose(clerk, attachment="upload", pdf=big)
