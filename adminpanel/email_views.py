@@ -81,7 +81,7 @@ def _reset(request, kind):
         messages.info(request, _("This email already uses the default words."))
     else:
         audit.record(request, "email_template.reset", _("Put the email “%(label)s” back to the default.")
-                     % {"label": kind.label}, target=kind.key, changes=audit.changes(*done))
+                     % {"label": kind.label}, target=str(kind.label), changes=audit.changes(*done))
         messages.success(request, _("The email “%(label)s” uses the default words again.") % {"label": kind.label})
     return redirect("adminpanel:email_edit", kind=kind.key)
 
@@ -95,7 +95,7 @@ def _save(request, kind, form):
         messages.info(request, _("Nothing changed."))
     else:
         audit.record(request, "email_template.save", _("Saved the email “%(label)s”.") % {"label": kind.label},
-                     target=kind.key, changes=changed)
+                     target=str(kind.label), changes=changed)
         messages.success(request, _("The email “%(label)s” was saved.") % {"label": kind.label})
     return redirect("adminpanel:email_edit", kind=kind.key)
 
@@ -109,7 +109,7 @@ def _send_test(request, kind, form):
         messages.error(request, _("The test could not be sent just now. Try again in a few minutes."))
         return None
     audit.record(request, "email_template.test", _("Sent a test of the email “%(label)s” to %(email)s.")
-                 % {"label": kind.label, "email": request.user.email}, target=kind.key)
+                 % {"label": kind.label, "email": request.user.email}, target=str(kind.label))
     messages.success(request, _("A test was sent to %(email)s: “%(subject)s”.")
                      % {"email": request.user.email, "subject": sent.subject})
     return sent

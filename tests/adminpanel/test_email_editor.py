@@ -88,7 +88,7 @@ def test_saving_stores_the_sanitized_body_and_records_before_and_after(riverton,
     assert saved.subject == "Reminder: {amount_due} due {due_date}" and saved.updated_by == riverton.clerk
     assert saved.body == '<p>Hi {name}</p><p><a href="{pay_link}" rel="noopener noreferrer">Pay now</a></p>'
     [(who, target, changes)] = audit_rows(riverton, "email_template.save")
-    assert (who, target) == (riverton.clerk, "payment_reminder")
+    assert (who, target) == (riverton.clerk, "Payment reminder")
     assert changes["subject"] == ["Your {city} utility bill of {amount_due} is due {due_date}",
                                   "Reminder: {amount_due} due {due_date}"]
     assert changes["body"][0].startswith("<p>Hello {name},</p>") and changes["body"][1] == saved.body
@@ -209,7 +209,7 @@ def test_send_me_a_test_mails_the_clerk_a_multipart_email_and_records_it(riverto
     assert '<a href="http://riverton.localhost/pay/utility/1000420/" rel="noopener noreferrer">' in html_part
     assert "A test was sent to carl@riverton.example" in text(response)
     assert own(riverton, "past_due") is None  # a test saves nothing
-    assert audit_rows(riverton, "email_template.test") == [(riverton.clerk, "past_due", {})]
+    assert audit_rows(riverton, "email_template.test") == [(riverton.clerk, "Past due", {})]
 
 
 def test_back_to_the_default_removes_the_office_s_words_and_is_recorded(riverton, clerk):
@@ -220,7 +220,7 @@ def test_back_to_the_default_removes_the_office_s_words_and_is_recorded(riverton
     assert "The email “Payment receipt” uses the default words again." in text(response)
     assert own(riverton, "payment_receipt") is None
     [(who, target, changes)] = audit_rows(riverton, "email_template.reset")
-    assert (who, target) == (riverton.clerk, "payment_receipt")
+    assert (who, target) == (riverton.clerk, "Payment receipt")
     assert changes["subject"] == ["Thanks {city}", "Payment receipt from {city}"]
     again = clerk.post(EDIT.format("payment_receipt"), {"action": "reset"}, follow=True)
     assert "This email already uses the default words." in text(again)

@@ -71,7 +71,8 @@ def test_it_lists_this_citys_customers_newest_first_with_what_each_has(riverton,
     assert '<td data-label="Last sign-in">Never</td>' in rosa
     assert '<td data-label="Linked accounts">0</td>' in larry and '<td data-label="On AutoPay">No</td>' in larry
     assert f'href="/office/utility/landlords/?q=larry%40landlords.example">1<' in larry
-    assert 'href="/office/utility/portal-users/?q=larry%40landlords.example">Portal Users' in larry
+    assert "/office/utility/portal-users/?q=larry" not in larry  # no accounts of his own: nothing to list there
+    assert 'href="/office/utility/portal-users/?q=rosa%40example.org">Portal Users' in body
     assert f'href="/office/utility/portal-users/{people["larry"].pk}/view-as/">View as customer' in larry
 
 
