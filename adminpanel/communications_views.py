@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from communications import services
 from communications.campaigns.announce import draft_announcement
+from communications.campaigns.selectors import unsent_attaching, why_communication_is_held
 from communications.selectors import city_today
 from communications.views import download_name
 from portal.access import office_admin_required
@@ -114,18 +115,28 @@ def edit(request, communication_id: int):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def delete(request, communication_id: int):
-    """The trash can: asks to confirm, then deletes the communication and its file."""
+    """The trash can: asks to confirm, then deletes the communication and its file (not while a mass email not
+    sent yet attaches it: the page names those)."""
     communication = selectors.access_communication(tenant=request.tenant, communication_id=communication_id)
     if request.method == "POST":
         description, filename = communication.description, communication.original_filename
-        services.delete_communication(communication=communication, acting_user=request.user)
+        try:
+            services.delete_communication(communication=communication, acting_user=request.user)
+        except ValidationError:  # a draft attached it meanwhile: the page says which, nothing was deleted
+            return _delete_page(request, communication, status=400)
         audit.record(request, "communication.delete", _("Deleted the communication “%(description)s” (%(file)s)") % {
             "description": description, "file": filename}, target=description,
             changes={"description": [description, ""]})
         messages.success(request, _("“%(description)s” was deleted.") % {"description": description})
         return redirect("adminpanel:communications")
-    return render(request, "adminpanel/communications_delete.html",
-                  {"row": _row(communication, today=city_today(tenant=request.tenant), newest_id=None)})
+    return _delete_page(request, communication)
+
+
+def _delete_page(request, communication, *, status: int = 200):
+    return render(request, "adminpanel/communications_delete.html", {
+        "row": _row(communication, today=city_today(tenant=request.tenant), newest_id=None),
+        "held": why_communication_is_held(communication), "campaigns": unsent_attaching(communication=communication),
+        "refused": status == 400}, status=status)
 
 
 @office_admin_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +27,17 @@ PDF_SIGNATURE = b"%PDF-"
 MAX_PDF_BYTES = 20 * 1024 * 1024
 MAX_FILES_PER_UPLOAD = 20
 DESCRIPTION_LIMIT = Communication._meta.get_field("description").max_length
+# Apps that hold communications say why one may not be deleted yet (communications.campaigns: a mass email not
+# sent yet attaches it): callables(communication) -> the reason, or "". Registered in their AppConfig.ready, so
+# this module never imports them.
+delete_guards: list[Callable[[Communication], str]] = []
+
+
+def add_delete_guard(guard: Callable[[Communication], str]) -> Callable[[Communication], str]:
+    """Register a reason a communication may not be deleted yet (once)."""
+    if guard not in delete_guards:
+        delete_guards.append(guard)
+    return guard
 
 
 def _clean_filename(filename: str) -> str:
@@ -173,7 +184,10 @@ def update_communication(*, communication: Communication, description: str, expi
 
 @transaction.atomic
 def delete_communication(*, communication: Communication, acting_user: User) -> None:
-    """Delete a communication and, once that is committed, its file."""
+    """Delete a communication and, once that is committed, its file; ValidationError (nothing deleted) while held."""
+    reasons = [reason for reason in (guard(communication) for guard in delete_guards) if reason]
+    if reasons:
+        raise ValidationError(" ".join(reasons), code="in_use")
     storage, name = communication.file.storage, communication.file.name
     logger.info("communication deleted", extra={"communication_id": communication.id,
                                                 "description": communication.description,

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from communications.models import Communication
 from communications.outbox.models import OutboundEmail
 from communications.texts.models import OutboundText
 from portal.models import Tenant
@@ -17,6 +20,8 @@ from .models import Campaign
 
 PENDING = ("queued", "sending")
 DONE = ("sent", "failed", "bounced", "suppressed")
+# A campaign in these states still reads its attachment (a draft when it is sent, a queuing one for each chunk).
+UNSENT = (Campaign.State.DRAFT, Campaign.State.QUEUING, Campaign.State.SENDING)
 
 
 def access_campaign(*, tenant: Tenant, campaign_id: int) -> Campaign:
@@ -91,3 +96,32 @@ def campaign_list(*, tenant: Tenant) -> QuerySet[Campaign]:
             .annotate(n_sent=_count(OutboundEmail, "sent"), n_failed=_count(OutboundEmail, ("failed", "bounced")),
                       n_suppressed=_count(OutboundEmail, "suppressed"), n_texts=_count(OutboundText, "sent"))
             .order_by("-created_at", "-pk"))
+
+
+def unsent_attaching(*, communication: Communication) -> list[Campaign]:
+    """The city's mass emails not sent yet (drafts, and those being sent) that attach this communication."""
+    return list(communication.tenant.campaigns.filter(communication=communication, state__in=UNSENT)
+                .order_by("created_at", "pk"))
+
+
+def why_communication_is_held(communication: Communication) -> str:
+    """Why a communication may not be deleted yet: the unsent mass emails attaching it ("" when none)."""
+    held = unsent_attaching(communication=communication)
+    drafts = [c.subject for c in held if c.state == Campaign.State.DRAFT]
+    sending = [c.subject for c in held if c.state != Campaign.State.DRAFT]
+    reasons = []
+    if drafts:
+        reasons.append(ngettext(
+            "“%(description)s” is attached to the draft mass email “%(subjects)s”: delete or change that draft "
+            "first, then delete this.",
+            "“%(description)s” is attached to the draft mass emails “%(subjects)s”: delete or change those drafts "
+            "first, then delete this.", len(drafts)) % {
+            "description": communication.description, "subjects": _("”, “").join(drafts)})
+    if sending:
+        reasons.append(ngettext(
+            "“%(description)s” is attached to the mass email “%(subjects)s”, which is being sent: delete this once "
+            "it has been sent.",
+            "“%(description)s” is attached to the mass emails “%(subjects)s”, which are being sent: delete this "
+            "once they have been sent.", len(sending)) % {
+            "description": communication.description, "subjects": _("”, “").join(sending)})
+    return " ".join(reasons)

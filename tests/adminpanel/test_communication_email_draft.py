@@ -129,3 +129,29 @@ def test_the_email_editor_offers_the_communication_and_the_campaign_variables(ri
     refused = text(clerk.post("/office/settings/emails/communications/", {
         "action": "save", "subject": "News", "body": "<p>Account {customer_number}</p>"}))
     assert "{customer_number} is not a variable of this email" in refused
+
+
+def test_the_trash_can_names_the_draft_made_from_it_and_deletes_nothing_until_the_draft_is_gone(
+        riverton, clerk, post):
+    from communications.models import Communication
+
+    rates = post(riverton, "2026 Water Rates")
+    clerk.post(email_url(rates))
+    campaign = Campaign.objects.get()
+    delete_url = f"{LIST}{rates.pk}/delete/"
+    asked = text(clerk.get(delete_url))
+    refusal = ("“2026 Water Rates” is attached to the draft mass email “New from {city}: 2026 Water Rates”: delete or "
+               "change that draft first, then delete this.")
+    assert refusal in asked
+    assert f'<a href="/office/campaigns/{campaign.pk}/edit/">New from {{city}}: 2026 Water Rates</a>' in asked
+    assert '<button type="submit" class="button button-danger">Delete</button>' not in asked
+    response = clerk.post(delete_url)
+    assert response.status_code == 400 and f'<p role="alert">Nothing was deleted. {refusal}</p>' in text(response)
+    assert Communication.objects.filter(pk=rates.pk).exists() and rates.file.storage.exists(rates.file.name)
+    assert audit_rows(riverton, "communication.delete") == []
+    edit = text(clerk.get(f"/office/campaigns/{campaign.pk}/edit/"))
+    assert f'<option value="{rates.pk}" selected>2026 Water Rates</option>' in edit  # the draft still attaches it
+    clerk.post(f"/office/campaigns/{campaign.pk}/delete/")
+    assert "Delete" in text(clerk.get(delete_url)) and refusal not in text(clerk.get(delete_url))
+    assert clerk.post(delete_url)["Location"] == LIST and not Communication.objects.filter(pk=rates.pk).exists()
+    assert len(audit_rows(riverton, "communication.delete")) == 1

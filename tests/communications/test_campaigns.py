@@ -255,3 +255,48 @@ def test_cancel_stops_the_rest(riverton):
     queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain, size=5)
     assert OutboundEmail.objects.filter(source=campaign.source).count() == 5
     assert follow_campaign(campaign=campaign).finished
+
+
+def test_a_communication_an_unsent_mass_email_attaches_is_not_deleted_until_it_is_sent(riverton, post):
+    from communications.models import Communication
+    from communications.services import delete_communication
+
+    rates = post(riverton, "2026 Water Rates")
+    campaign = save(riverton, subject="Rates for {first_name}", attachment=services.COMMUNICATION, communication=rates)
+    save(riverton, subject="Other news")  # a draft without it does not hold it
+
+    def refusal() -> str:
+        with pytest.raises(ValidationError) as caught:
+            delete_communication(communication=rates, acting_user=riverton.clerk)
+        assert Communication.objects.filter(pk=rates.pk).exists() and rates.file.storage.exists(rates.file.name)
+        return " ".join(caught.value.messages)
+
+    assert refusal() == ("“2026 Water Rates” is attached to the draft mass email “Rates for {first_name}”: delete or "
+                         "change that draft first, then delete this.")
+    services.send_campaign(campaign=campaign, acting_user=riverton.clerk)  # queuing: its chunks still read the PDF
+    being_sent = ("“2026 Water Rates” is attached to the mass email “Rates for {first_name}”, which is being sent: "
+                  "delete this once it has been sent.")
+    assert refusal() == being_sent
+    queuing.queue_chunk(campaign_id=campaign.pk, chain=campaign.chain, size=1)
+    assert refusal() == being_sent
+    queuing.queue_all(campaign_id=campaign.pk, chain=campaign.chain)
+    campaign.refresh_from_db()
+    assert campaign.state == Campaign.State.SENDING and refusal() == being_sent
+    assert follow_campaign(campaign=campaign).finished  # every email went, each with its own copy of the PDF
+    assert all(m.attachments for m in mail.outbox) and len(mail.outbox) == 2
+    delete_communication(communication=rates, acting_user=riverton.clerk)
+    campaign.refresh_from_db()
+    assert not Communication.objects.filter(pk=rates.pk).exists()
+    assert (campaign.state, campaign.communication) == (Campaign.State.SENT, None)  # a sent campaign stays
+
+
+def test_two_drafts_holding_a_communication_are_both_named(riverton, post):
+    from communications.services import delete_communication
+
+    rates = post(riverton, "2026 Water Rates")
+    for subject in ("First", "Second"):
+        save(riverton, subject=subject, attachment=services.COMMUNICATION, communication=rates)
+    with pytest.raises(ValidationError) as caught:
+        delete_communication(communication=rates, acting_user=riverton.clerk)
+    assert caught.value.messages == ["“2026 Water Rates” is attached to the draft mass emails “First”, “Second”: "
+                                     "delete or change those drafts first, then delete this."]
