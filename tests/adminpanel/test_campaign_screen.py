@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from adminpanel.models import AuditEntry
 from communications.campaigns import queuing
 from communications.campaigns.models import Campaign
 from billing.accounts.models import AccountSnapshot
@@ -73,6 +74,8 @@ def test_review_saves_a_draft_and_send_says_how_many_then_sends_once_with_one_ta
 
 @pytest.mark.parametrize("fields, message", [
     ({"subject": ""}, "Enter a subject."),
+    ({"subject": "<b>Elm</b> Street news"}, "Type plain text: remove the HTML tag that starts with “<b”."),
+    ({"subject": "News<script>x()</script>"}, "Type plain text: remove the HTML tag that starts with “<script”."),
     ({"body": "<script>alert(1)</script>"}, "Enter the body of the email."),
     ({"body": "<p>{balance}</p>"}, "{balance} is not a variable of this email"),
     ({"audience": "chosen"}, "Search for and tick at least one person, or choose another audience."),
@@ -88,18 +91,6 @@ def test_bad_input_is_explained_and_nothing_is_saved(clerk, fields, message):
     body = text(response)
     assert "Nothing was saved or sent." in body and message in body
     assert not Campaign.objects.exists() and not OutboundEmail.objects.exists()
-
-
-@pytest.mark.parametrize("subject, tag", [("<b>Elm</b> Street news for {first_name}", "<b"),
-                                          ("News<script>alert(1)</script>", "<script")])
-def test_a_tag_in_the_subject_is_refused_on_its_field_and_nothing_is_saved(clerk, subject, tag):
-    response = compose(clerk, "save", subject=subject)
-    body = text(response)
-    assert response.status_code == 400 and 'id="id_subject_error"' in body
-    assert f"Type plain text: remove the HTML tag that starts with “{tag}”." in body
-    assert not Campaign.objects.exists()
-    compose(clerk, "save", subject="Usage < 5 units in {city} for {first_name}")  # a < that starts no tag is text
-    assert Campaign.objects.get().subject == "Usage < 5 units in {city} for {first_name}"
 
 
 def test_a_30_mb_pdf_is_refused_with_its_size(clerk):
@@ -230,17 +221,10 @@ def test_search_and_pick_one_customer(riverton, lakeside, clerk):
     edit = text(clerk.get(f"/office/campaigns/{campaign.pk}/edit/"))
     [tag] = re.findall(r'<input type="checkbox" name="chosen" [^>]*>', edit)
     assert f'value="{riverton.resident.pk}"' in tag and "checked" in tag
-
-
-def test_sending_to_one_chosen_person_says_person_on_screen_and_in_the_audit_log(riverton, clerk):
-    from adminpanel.models import AuditEntry
-
-    compose(clerk, audience="chosen", chosen=str(riverton.resident.pk), subject="Your meter")
-    campaign = Campaign.objects.get()
-    response = clerk.post(f"/office/campaigns/{campaign.pk}/send/", follow=True)
-    assert "Sending to 1 person." in text(response) and "1 people" not in text(response)
-    [entry] = AuditEntry.objects.filter(tenant=riverton.tenant, action="campaign.send")
-    assert entry.summary == "Sent the mass email “Your meter” to 1 person."
+    sent = text(clerk.post(f"/office/campaigns/{campaign.pk}/send/", follow=True))
+    assert "Sending to 1 person." in sent and "1 people" not in sent
+    summary = AuditEntry.objects.get(tenant=riverton.tenant, action="campaign.send").summary
+    assert summary == "Sent the mass email “Spring newsletter for {first_name}” to 1 person."
 
 
 def _send(riverton, clerk, **fields) -> Campaign:
