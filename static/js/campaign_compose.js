@@ -38,7 +38,9 @@
     if (!out) { return; }
     function show() {
       var n = parts(area.value);
-      var words = n.parts > 3 ? out.dataset.over : n.parts > 1 ? out.dataset.many : out.dataset.one;
+      // The words for one character and for none are their own ("1 characters", "0 characters: 1 text" read wrong).
+      var words = n.parts > 3 ? out.dataset.over : n.parts > 1 ? out.dataset.many
+                : n.length === 0 ? out.dataset.empty : n.length === 1 ? out.dataset.oneCharacter : out.dataset.one;
       out.textContent = words.replace("%(count)s", n.length).replace("%(parts)s", n.parts);
     }
     area.addEventListener("input", show);

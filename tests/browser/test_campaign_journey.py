@@ -53,7 +53,10 @@ def test_clerk_sends_the_rates_to_all_portal_users_and_watches_it_go(live_server
     # 7 × 27 characters, the last space trimmed as the server trims it
     page.get_by_label("Text message", exact=True).fill("Water rates change July 1. " * 7)
     expect(counter).to_have_text("188 characters: 2 texts.")
+    page.get_by_label("Text message", exact=True).fill("A")
+    expect(counter).to_have_text("1 character: 1 text.")
     page.get_by_label("Text message", exact=True).fill("")
+    expect(counter).to_have_text("No text message yet.")
     assert_accessible(page)
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing sideways
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
