@@ -109,6 +109,8 @@ def why_communication_is_held(communication: Communication) -> str:
     held = unsent_attaching(communication=communication)
     drafts = [c.subject for c in held if c.state == Campaign.State.DRAFT]
     sending = [c.subject for c in held if c.state != Campaign.State.DRAFT]
+    # Translators: what stands between two quoted subjects ("First", "Second"), closing and opening quotes.
+    between = _("”, “")
     reasons = []
     if drafts:
         reasons.append(ngettext(
@@ -116,12 +118,12 @@ def why_communication_is_held(communication: Communication) -> str:
             "first, then delete this.",
             "“%(description)s” is attached to the draft mass emails “%(subjects)s”: delete or change those drafts "
             "first, then delete this.", len(drafts)) % {
-            "description": communication.description, "subjects": _("”, “").join(drafts)})
+            "description": communication.description, "subjects": between.join(drafts)})
     if sending:
         reasons.append(ngettext(
             "“%(description)s” is attached to the mass email “%(subjects)s”, which is being sent: delete this once "
             "it has been sent.",
             "“%(description)s” is attached to the mass emails “%(subjects)s”, which are being sent: delete this "
             "once they have been sent.", len(sending)) % {
-            "description": communication.description, "subjects": _("”, “").join(sending)})
+            "description": communication.description, "subjects": between.join(sending)})
     return " ".join(reasons)
