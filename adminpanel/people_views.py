@@ -54,16 +54,20 @@ def portal_user_unlink(request, link_id: int):
 def start_view_as(request, user_id: int):
     """View as customer: asks, then shows the portal as this person, read-only, for up to 30 minutes."""
     person = selectors.access_member(tenant=request.tenant, user_id=user_id)
+    back = "adminpanel:" + (request.POST if request.method == "POST" else request.GET).get("from", "portal_users")
+    back = back if back in view_as.STARTED_FROM else view_as.WHERE_TO_START
+    request.office_menu_current = back.split(":")[1]  # the menu marks the list the clerk came from
     if request.method == "POST":
         try:
-            view_as.start_viewing(request=request, tenant=request.tenant, user=person)
+            view_as.start_viewing(request=request, tenant=request.tenant, user=person, back=back)
         except view_as.ViewAsRefused as refused:
             messages.error(request, refused.message)
-            return redirect("adminpanel:portal_users")
+            return redirect(back)
         audit.record(request, "view_as.start", _("Started viewing the portal as %(email)s") % {"email": person.email},
                      target=person.email)
         return redirect("billing:home")
-    return render(request, "adminpanel/view_as.html", {"person": person, "minutes": view_as.LIFETIME.seconds // 60})
+    return render(request, "adminpanel/view_as.html", {"person": person, "minutes": view_as.LIFETIME.seconds // 60,
+                                                       "back": back, "came_from": back.split(":")[1]})
 
 
 @office_admin_required
@@ -73,7 +77,7 @@ def stop_view_as(request):
     ended = getattr(request, "view_as_ended", None)
     if ended is not None:
         messages.success(request, _("You stopped viewing the portal as %(email)s.") % {"email": ended.email})
-    return redirect("adminpanel:portal_users")
+    return redirect(ended.back if ended is not None else view_as.WHERE_TO_START)
 
 
 # --- Failed link attempts -------------------------------------------------------------------

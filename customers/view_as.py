@@ -50,6 +50,8 @@ OFFICE_NAMESPACE = "adminpanel"
 SIGN_OUT = "account_logout"
 STOP = "adminpanel:view_as_stop"  # the banner's Stop viewing button
 WHERE_TO_START = "adminpanel:portal_users"
+# The office lists a view may start from; the view ends back on the one it started from.
+STARTED_FROM = ("adminpanel:portal_users", "adminpanel:portal_members", "adminpanel:landlords")
 
 # Sent with request, viewing (a Viewing) and reason (one of REASONS' keys) when a view ends.
 viewing_ended = Signal()
@@ -79,6 +81,7 @@ class Viewing:
     tenant_id: int
     clerk_id: int
     started_at: datetime
+    back: str = WHERE_TO_START  # the office list it started from (one of STARTED_FROM)
 
     @property
     def ends_at(self) -> datetime:
@@ -91,18 +94,19 @@ class Viewing:
 
     def to_session(self) -> dict:
         return {"user": self.user_id, "email": self.email, "tenant": self.tenant_id, "by": self.clerk_id,
-                "since": self.started_at.isoformat()}
+                "since": self.started_at.isoformat(), "back": self.back}
 
     @classmethod
     def from_session(cls, data) -> "Viewing | None":
         try:
+            back = data.get("back") if data.get("back") in STARTED_FROM else WHERE_TO_START
             return cls(user_id=int(data["user"]), email=str(data["email"]), tenant_id=int(data["tenant"]),
-                       clerk_id=int(data["by"]), started_at=datetime.fromisoformat(data["since"]))
+                       clerk_id=int(data["by"]), started_at=datetime.fromisoformat(data["since"]), back=back)
         except (KeyError, TypeError, ValueError):
             return None
 
 
-def start_viewing(*, request, tenant: Tenant, user: User) -> Viewing:
+def start_viewing(*, request, tenant: Tenant, user: User, back: str = WHERE_TO_START) -> Viewing:
     """Remember in the clerk's own session that its customer pages show this member of the city, read-only."""
     clerk = request.user
     if not clerk.is_authenticated or not clerk.is_office_admin_at(tenant):
@@ -112,7 +116,7 @@ def start_viewing(*, request, tenant: Tenant, user: User) -> Viewing:
     if not user.is_active or not tenant.memberships.filter(user=user).exists():
         raise ViewAsRefused(_("%(email)s is not a portal user of this city.") % {"email": user.email})
     viewing = Viewing(user_id=user.pk, email=user.email, tenant_id=tenant.id, clerk_id=clerk.pk,
-                      started_at=timezone.now())
+                      started_at=timezone.now(), back=back if back in STARTED_FROM else WHERE_TO_START)
     request.session[SESSION_KEY] = viewing.to_session()
     return viewing
 
@@ -165,12 +169,12 @@ def handle(request, view_func, view_args, view_kwargs):
         end_viewing(request, reason="expired")
         messages.info(request, _("Your view of the portal as %(email)s ended after 30 minutes.")
                       % {"email": viewing.email})
-        return redirect(WHERE_TO_START)
+        return redirect(viewing.back)
     person = cached_user(viewing.user_id)
     if person is None or not person.is_active or person.role_at(tenant) is None:
         end_viewing(request, reason="not_member")
         messages.info(request, _("%(email)s is no longer a portal user of this city.") % {"email": viewing.email})
-        return redirect(WHERE_TO_START)
+        return redirect(viewing.back)
     request.viewing_as = viewing
     if request.method not in READ_METHODS or name not in READ_ONLY_PAGES:
         return refused(request, viewing)

@@ -100,7 +100,7 @@ def test_linking_records_the_clerk_and_the_landlord_then_sees_every_account(rive
     assert f"larry@landlords.example now sees every account of {landlord['name']}." in body
     assert "by carl@riverton.example" in body and (f'<td class="num" data-label="Accounts">'
                                                      f'{len(landlord["customer_numbers"])}</td>') in body
-    assert f'href="/office/utility/portal-users/{larry.pk}/view-as/"' in body  # see what they see
+    assert f'href="/office/utility/portal-users/{larry.pk}/view-as/?from=landlords"' in body  # see what they see
     assert audit_rows(riverton, "landlord.link") == [(riverton.clerk, f"landlord {landlord['id']}", {})]
 
     home = text(client_for(larry, riverton.tenant).get("/utility/"))

@@ -73,7 +73,7 @@ def test_it_lists_this_citys_customers_newest_first_with_what_each_has(riverton,
     assert f'href="/office/utility/landlords/?q=larry%40landlords.example">1<' in larry
     assert "/office/utility/portal-users/?q=larry" not in larry  # no accounts of his own: nothing to list there
     assert 'href="/office/utility/portal-users/?q=rosa%40example.org">Portal Users' in body
-    assert f'href="/office/utility/portal-users/{people["larry"].pk}/view-as/">View as customer' in larry
+    assert f'href="/office/utility/portal-users/{people["larry"].pk}/view-as/?from=portal_members">View as customer' in larry
 
 
 def test_last_sign_in_is_this_citys_in_its_time(riverton, people, client_for):

@@ -284,3 +284,25 @@ def test_menus_tiles_and_account_links_offer_only_what_viewing_may_open(riverton
     own = client_for(riverton.resident, riverton.tenant)
     assert 'href="/pay/other/"' in own.get("/").content.decode()  # Rosa's own welcome page has Other Payments
     assert "/autopay/" in own.get(f"/utility/accounts/{key}/history/").content.decode()
+
+
+@pytest.mark.parametrize("came_from, back_to, words", [
+    ("portal_members", "/office/utility/members/", "Back to Portal members"),
+    ("landlords", "/office/utility/landlords/", "Back to Landlords"),
+    ("elsewhere", "/office/utility/portal-users/", "Back to Portal Users"),  # anything else: Portal Users
+])
+def test_the_view_ends_back_on_the_list_it_started_from(riverton, accounts, client_for, came_from, back_to, words):
+    clerk = client_for(riverton.clerk, riverton.tenant)
+    asked = clerk.get(start_url(riverton.resident), {"from": came_from}).content.decode()
+    assert f'<a href="{back_to}">{words}</a>' in asked
+    assert f'<a href="{back_to}" aria-current="page">' in asked  # the menu marks the list the clerk came from
+    response = clerk.post(start_url(riverton.resident), {"from": came_from})
+    assert response["Location"] == "/utility/"
+    stopped = clerk.post(STOP)
+    assert stopped.status_code == 302 and stopped["Location"] == back_to
+
+
+def test_portal_members_and_landlords_start_the_view_from_themselves(riverton, accounts, client_for):
+    clerk = client_for(riverton.clerk, riverton.tenant)
+    members = clerk.get("/office/utility/members/").content.decode()
+    assert f'href="{start_url(riverton.resident)}?from=portal_members"' in members
