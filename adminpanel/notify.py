@@ -60,7 +60,7 @@ def settings_changed(request, *, area: str, lines: list[str]) -> None:
     at = timezone.localtime(timezone.now(), tenant.zone)
     context = {"tenant": tenant, "area": area, "lines": lines, "ip": get_client_ip(request),
                "who": person(user),
-               "when": f"{formats.date_format(at, 'DATETIME_FORMAT')} ({tenant.time_zone})"}
+               "when": f"{formats.date_format(at, 'M j, Y g:i A')} ({tenant.time_zone})"}
     subject = _("[%(city)s] %(area)s were changed") % {"city": tenant.name, "area": area}
     body = render_to_string("adminpanel/email/settings_changed.txt", context)
     recipients = office_admin_emails(tenant)

@@ -160,7 +160,7 @@ def _tell_office(*, row: Row, reason: str, next_at: datetime) -> None:
              "Customers on AutoPay are not charged for this period until it is scheduled. The portal keeps trying "
              "every 15 minutes (next at %(next)s) and schedules them once Caselle answers; you can also press "
              "Schedule Payments on the Scheduled Payments screen when Caselle is back.\n") % {
-        "period": row.period_label, "seen": date_format(seen, "DATETIME_FORMAT"), "reason": reason,
+        "period": row.period_label, "seen": date_format(seen, "M j, Y g:i A"), "reason": reason,
         "next": time_format(timezone.localtime(next_at, tenant.zone), "TIME_FORMAT")}
     queue_email(tenant=tenant, kind="office_notice", to=recipients, subject=subject, text=text,
                 category=Category.TRANSACTIONAL, key=f"autopay-waiting:{row.period_id}",

@@ -52,7 +52,7 @@ def sample_context(*, tenant: Tenant, kind: str) -> dict:
         "authorization": _("I authorize %(city)s to charge the amount due on my utility account %(number)s to my "
                            "Visa •••• 4242, 3 days before each due date.") % {"city": tenant.name,
                                                                                "number": SAMPLE_CUSTOMER_NUMBER},
-        "accepted_at": date_format(timezone.localtime(timezone=tenant.zone), "M j, Y P"),
+        "accepted_at": date_format(timezone.localtime(timezone=tenant.zone), "M j, Y g:i A"),
         "next_payment": _("Next payment: %(amount)s plus the service fee on %(date)s.") % {"amount": "$84.20",
                                                                                            "date": day(charge)},
         "ended_at": day(today), "cancelled": _("The scheduled payment that had not started was cancelled."),
@@ -60,7 +60,7 @@ def sample_context(*, tenant: Tenant, kind: str) -> dict:
         "days_before_due": "3", "maximum_text": _(", up to %(max)s") % {"max": "$150.00"},
         "accept_link": link("autopay:invitation", "sample-invitation"), "expires_on": day(today + timedelta(days=14)),
         "items": _("- Utility account %(number)s: %(amount)s") % {"number": SAMPLE_CUSTOMER_NUMBER, "amount": "$84.20"},
-        "date": date_format(timezone.localtime(timezone=tenant.zone), "M j, Y P"), "reference": "CCSAMPLE0042",
+        "date": date_format(timezone.localtime(timezone=tenant.zone), "M j, Y g:i A"), "reference": "CCSAMPLE0042",
         "posting": _("Confirmation number(s): %(numbers)s") % {"numbers": "CR-104233"},
         "description": newest.description if newest else _("2026 Water Rates"),
         "communication_link": newest_link if newest else Link(url=link("communications:list"),
