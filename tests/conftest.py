@@ -53,6 +53,17 @@ def host_of(tenant) -> str:
     return f"{tenant.slug}.localhost"
 
 
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks queued by the code under test (the automatic run, an invitation email…) run at once, here."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploads and cached PDFs of a test stay in its own folders (public media, private files)."""

@@ -8,7 +8,6 @@ from django.core import mail
 
 from autopay.models import Invitation
 from autopay.tasks import send_invitation
-from portal.celery import app
 
 from ..conftest import link_sample
 from .audit_helpers import audit_rows
@@ -28,15 +27,6 @@ def rosas(own_office, riverton):
     sim = own_office(riverton, OFFICE, customers=40, seed=71)
     link_sample(sim, riverton, 0)
     return sim, sim.samples(OFFICE)[0]["customer_number"]
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks queued by the code under test run at once, in this process."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 def test_finding_the_account_offers_the_people_linked_to_it_and_an_email_address(riverton, rosas, client_for):

@@ -10,7 +10,6 @@ import pytest
 from autopay import enrollment as autopay
 from billing.payments.wallet import add_to_wallet
 from cows_bridge import client as cows
-from portal.celery import app
 from tests.billing.payhelpers import BANK_OK, bank_token, card_token
 from tests.conftest import link_sample
 
@@ -65,11 +64,3 @@ def enroll(city, key, method, *, user=None, days=3, maximum: str | None = None, 
                           days_before_due=days, max_amount=max_amount, accepted_text=text,
                           ip_address="203.0.113.9", user_agent="pytest", today=today)
 
-
-@pytest.fixture
-def eager_tasks():
-    """Celery tasks queued by the code under test run at once, in this process."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before

@@ -9,7 +9,6 @@ import pytest
 
 from autopay.models import ScheduledPayment, ScheduleRun
 from billing.accounts import periods
-from portal.celery import app
 
 from ..adminpanel.autopay_helpers import enroll, payable_accounts, saved_method
 from ..conftest import link_sample
@@ -17,15 +16,6 @@ from .conftest import assert_accessible, office_menu, read_mails, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OFFICE = "ap-journey"
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks queued by the portal (the automatic run, the invitation email) run at once, in this process."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 def test_clerk_sees_the_automatic_schedule_filters_exports_and_invites(live_server, page, own_office, riverton, larry,

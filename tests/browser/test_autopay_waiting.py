@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from autopay.models import AutomaticSchedule, ScheduledPayment
 from autopay.tasks import schedule_waiting
 from billing.accounts import periods
-from portal.celery import app
 
 from ..adminpanel.autopay_helpers import enroll, saved_method
 from ..conftest import link_sample
@@ -20,15 +19,6 @@ from .phone import assert_no_sideways_scroll, assert_on_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OFFICE = "ap-waiting"
-
-
-@pytest.fixture
-def eager_tasks():
-    """The automatic run's task runs at once, in this process, when the close is seen."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 def test_the_clerk_sees_autopay_waiting_for_caselle_and_schedules_it_once_it_is_back(
