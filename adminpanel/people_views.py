@@ -54,8 +54,8 @@ def portal_user_unlink(request, link_id: int):
 def start_view_as(request, user_id: int):
     """View as customer: asks, then shows the portal as this person, read-only, for up to 30 minutes."""
     person = selectors.access_member(tenant=request.tenant, user_id=user_id)
-    back = "adminpanel:" + (request.POST if request.method == "POST" else request.GET).get("from", "portal_users")
-    back = back if back in view_as.STARTED_FROM else view_as.WHERE_TO_START
+    came_from = (request.POST if request.method == "POST" else request.GET).get("from", "")
+    back = view_as.list_to_return_to(f"adminpanel:{came_from}")
     request.office_menu_current = back.split(":")[1]  # the menu marks the list the clerk came from
     if request.method == "POST":
         try:

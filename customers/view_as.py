@@ -53,6 +53,12 @@ WHERE_TO_START = "adminpanel:portal_users"
 # The office lists a view may start from; the view ends back on the one it started from.
 STARTED_FROM = ("adminpanel:portal_users", "adminpanel:portal_members", "adminpanel:landlords")
 
+
+def list_to_return_to(name: str | None) -> str:
+    """The office list a view goes back to: `name` when it is one of STARTED_FROM, else Portal Users."""
+    return name if name in STARTED_FROM else WHERE_TO_START
+
+
 # Sent with request, viewing (a Viewing) and reason (one of REASONS' keys) when a view ends.
 viewing_ended = Signal()
 
@@ -99,7 +105,7 @@ class Viewing:
     @classmethod
     def from_session(cls, data) -> "Viewing | None":
         try:
-            back = data.get("back") if data.get("back") in STARTED_FROM else WHERE_TO_START
+            back = list_to_return_to(data.get("back"))
             return cls(user_id=int(data["user"]), email=str(data["email"]), tenant_id=int(data["tenant"]),
                        clerk_id=int(data["by"]), started_at=datetime.fromisoformat(data["since"]), back=back)
         except (KeyError, TypeError, ValueError):
@@ -116,7 +122,7 @@ def start_viewing(*, request, tenant: Tenant, user: User, back: str = WHERE_TO_S
     if not user.is_active or not tenant.memberships.filter(user=user).exists():
         raise ViewAsRefused(_("%(email)s is not a portal user of this city.") % {"email": user.email})
     viewing = Viewing(user_id=user.pk, email=user.email, tenant_id=tenant.id, clerk_id=clerk.pk,
-                      started_at=timezone.now(), back=back if back in STARTED_FROM else WHERE_TO_START)
+                      started_at=timezone.now(), back=list_to_return_to(back))
     request.session[SESSION_KEY] = viewing.to_session()
     return viewing
 
