@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from autopay.models import Enrollment
-from billing.accounts.models import AccountSnapshot
 from customers.models import LandlordLink, LinkedAccount, Membership
 from portal.models import Tenant
 
 from .listing import DATETIME_FORMAT, Column
-from .people_selectors import person_name
+from .people_selectors import billed_by_email, person_name
 
 
 def _count(rows: QuerySet) -> Coalesce:
@@ -33,14 +32,12 @@ def own_links() -> QuerySet[LinkedAccount]:
 
 def customer_members(*, tenant: Tenant) -> QuerySet[Membership]:
     """The city's customer memberships (office admins are on Staff), newest first, with their counts."""
-    paperless = AccountSnapshot.objects.filter(tenant=OuterRef("tenant"), account_key=OuterRef("account_key"),
-                                               data__send_paper_statement=False)
     return (tenant.memberships.filter(role=Membership.Role.CUSTOMER).select_related("user")
             .annotate(accounts=_count(own_links()),
                       landlords=_count(LandlordLink.objects.filter(tenant=OuterRef("tenant"), user=OuterRef("user"))),
                       autopay=_count(Enrollment.objects.filter(tenant=OuterRef("tenant"), user=OuterRef("user"),
                                                                ended_at__isnull=True)),
-                      paperless=_count(own_links().filter(Exists(paperless))))
+                      paperless=_count(own_links().filter(billed_by_email())))
             .order_by("-created_at", "-id"))
 
 

@@ -36,16 +36,19 @@ def portal_user_links(*, tenant: Tenant) -> QuerySet[LinkedAccount]:
     return (tenant.linked_accounts.select_related("user")
             .annotate(holder_first=Subquery(snapshot.values(name=KT("data__first_name"))[:1]),
                       holder_last=Subquery(snapshot.values(name=KT("data__last_name"))[:1]),
-                      paperless=Exists(snapshot.filter(data__send_paper_statement=False)),
-                      paper=Exists(snapshot.filter(data__send_paper_statement=True)))
+                      paperless=billed_by_email(), paper=billed_by_email(False))
             .order_by("user__email", "customer_number", "id"))
+
+
+def billed_by_email(paperless: bool = True) -> Exists:
+    """For an outer row with tenant and account_key: Caselle last said its bill goes by email (False: on paper)."""
+    return Exists(AccountSnapshot.objects.filter(tenant=OuterRef("tenant"), account_key=OuterRef("account_key"),
+                                                 data__send_paper_statement=not paperless))
 
 
 def paperless_links(links: QuerySet[LinkedAccount], *, paperless: bool = True) -> QuerySet[LinkedAccount]:
     """The links whose account Caselle last said is billed by email (or, paperless=False, on paper)."""
-    snapshot = AccountSnapshot.objects.filter(tenant=OuterRef("tenant"), account_key=OuterRef("account_key"),
-                                              data__send_paper_statement=not paperless)
-    return links.filter(Exists(snapshot))
+    return links.filter(billed_by_email(paperless))
 
 
 def statement_label(link: LinkedAccount) -> str:
