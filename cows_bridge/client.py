@@ -23,9 +23,9 @@ from . import health
 from .errors import (KEY_REFUSED, CowsAuthFailed, CowsBadResponse, CowsError, CowsNotConfigured, CowsNotFound,
                      CowsRejected, CowsUnavailable)
 from . import fields
+from .answers import for_account, parse_batch, parse_periods, parse_usage, parse_validation
 from .types import (AccountSummary, BillInfo, Category, Landlord, OfficeStatus, Period, Receipt, TransactionLine,
-                    UsageReadInfo, for_account, normalize_customer_number, parse_batch, parse_periods, parse_usage,
-                    parse_validation)
+                    UsageReadInfo, normalize_customer_number)
 
 T = TypeVar("T")
 
