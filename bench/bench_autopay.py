@@ -108,14 +108,6 @@ def make_city(stack: Stack, accounts: list[tuple[str, bool]]):
     return tenant
 
 
-def run_phase(stack: Stack, phase: str, **params) -> dict:
-    """One timed part in a fresh process; its JSON answer."""
-    cmd = [PY, str(Path(__file__).resolve()), "--phase", phase, "--params", json.dumps(params)]
-    out = subprocess.run(cmd, cwd=ROOT, env=stack.env, capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(f"phase {phase} failed:\n{out.stderr[-4000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
 
 def analyze() -> None:
     """Fresh planner statistics after a bulk load, as autovacuum (or SQLite's ANALYZE) keeps them (setup only)."""
@@ -204,14 +196,14 @@ def main() -> None:
         #    shows in the two raw figures). The raw runs write under other period ids, so every run writes
         #    the same rows; the first raw run's rows stand for a past period (a city's table is never empty).
         analyze()
-        raw = run_phase(stack, "raw_schedule", tenant=tenant.id, period_offset=1_000_000)
+        raw = stack.run_phase(__file__, "raw_schedule", tenant=tenant.id, period_offset=1_000_000)
         print(f"  raw pipeline: {raw['rows']:,} rows in {raw['seconds']:.1f} s", flush=True)
         analyze()
-        sched = run_phase(stack, "schedule", tenant=tenant.id)
+        sched = stack.run_phase(__file__, "schedule", tenant=tenant.id)
         print(f"  schedule_payments: {sched['rows']:,} rows in {sched['seconds']:.1f} s "
               f"(scheduled {sched['run']['scheduled']:,}, now {sched['run']['charged_now']:,}, "
               f"no balance {sched['run']['no_balance']:,}, refused {sched['run']['refused']:,})", flush=True)
-        raw2 = run_phase(stack, "raw_schedule", tenant=tenant.id, period_offset=2_000_000)
+        raw2 = stack.run_phase(__file__, "raw_schedule", tenant=tenant.id, period_offset=2_000_000)
         print(f"  raw pipeline again: {raw2['rows']:,} rows in {raw2['seconds']:.1f} s", flush=True)
         ScheduledPayment.objects.filter(tenant=tenant, created_by="raw")._raw_delete(using="default")
         analyze()
@@ -224,12 +216,12 @@ def main() -> None:
         charges = due_today(tenant, args.charges)
         if charges < args.charges:
             print(f"  NOTE: only {charges} pending rows to charge (asked for {args.charges})")
-        raw_charge = run_phase(stack, "raw_charge", tenant=tenant.id, count=charges)
+        raw_charge = stack.run_phase(__file__, "raw_charge", tenant=tenant.id, count=charges)
         print(f"  raw sandbox charges: {charges:,} in {raw_charge['seconds']:.1f} s", flush=True)
-        charge = run_phase(stack, "charge", tenant=tenant.id)
+        charge = stack.run_phase(__file__, "charge", tenant=tenant.id)
         print(f"  charge_due: {charge['charged']:,} in {charge['seconds']:.1f} s, states {charge['states']}",
               flush=True)
-        raw_charge2 = run_phase(stack, "raw_charge", tenant=tenant.id, count=charges)
+        raw_charge2 = stack.run_phase(__file__, "raw_charge", tenant=tenant.id, count=charges)
         print(f"  raw sandbox charges again: {charges:,} in {raw_charge2['seconds']:.1f} s", flush=True)
 
         n_sched = sched["enrollments"]
@@ -281,12 +273,12 @@ def profile(stack: Stack, tenant, args, *, schedule: bool, charge: bool) -> None
                   .first())
         clear_scheduling(tenant)
         Enrollment.objects.filter(tenant=tenant, id__gt=cutoff).update(ended_at=timezone.now())  # a slice
-        out = run_phase(stack, "profile_schedule", tenant=tenant.id)
+        out = stack.run_phase(__file__, "profile_schedule", tenant=tenant.id)
         print(f"\nProfile: schedule_payments over {out['enrollments']:,} enrollments, {out['seconds']:.1f} s")
         print(out["report"])
     if charge:
         n = due_today(tenant, args.profile_charges)
-        out = run_phase(stack, "profile_charge", tenant=tenant.id)
+        out = stack.run_phase(__file__, "profile_charge", tenant=tenant.id)
         print(f"\nProfile: charge_due over {n:,} due payments, {out['seconds']:.1f} s")
         print(out["report"])
 

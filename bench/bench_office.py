@@ -42,14 +42,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PY, ROOT, Stack, wrk  # noqa: E402
+from bench.common import Stack, wrk  # noqa: E402
 from bench.office_city import grow, make_city, person  # noqa: E402
 
 HOST = "bench.localhost"
@@ -165,14 +164,6 @@ def measure_shares(targets: dict, rounds: int, seconds: int) -> tuple[dict, dict
             {name: (statistics.median(v), min(v), max(v)) for name, v in kept.items()})
 
 
-def run_phase(stack: Stack, phase: str, **params) -> dict:
-    """A part that needs Django on one stack's database, in a process of its own; its JSON answer."""
-    cmd = [PY, str(Path(__file__).resolve()), "--phase", phase, "--params", json.dumps(params)]
-    out = subprocess.run(cmd, cwd=ROOT, env=stack.env, capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(f"phase {phase} failed:\n{out.stderr[-4000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
 
 def child(phase: str, params: dict) -> None:
     """make: the city at `fraction` of `sizes`, each page's queries counted; prints the session, paths, counts."""
@@ -265,7 +256,7 @@ def main() -> None:
     # These pages never ask COWS: a small simulator office is only configured.
     stacks = {size: Stack(customers=40, years=1, tag=size) for size in ("tenth", "full")}
     try:
-        made = {size: run_phase(stack, "make", cows_url=stack.office_url, sizes=sizes,
+        made = {size: stack.run_phase(__file__, "make", cows_url=stack.office_url, sizes=sizes,
                                 fraction=0.1 if size == "tenth" else 1.0) for size, stack in stacks.items()}
         backend = stacks["full"].backend
         print(f"{backend}: both cities made in {time.perf_counter() - t0:.0f} s; measuring", flush=True)

@@ -101,6 +101,14 @@ class Stack:
         self.procs.append(proc)
         return proc
 
+    def run_phase(self, script: str, phase: str, **params) -> dict:
+        """One part of a benchmark `script` (run with --phase) in a fresh process on this stack; its JSON answer."""
+        cmd = [PY, str(Path(script).resolve()), "--phase", phase, "--params", json.dumps(params)]
+        out = subprocess.run(cmd, cwd=ROOT, env=self.env, capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(f"phase {phase} failed:\n{out.stderr[-4000:]}")
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
     def manage_py(self, code: str) -> str:
         out = subprocess.run([PY, "-c", "import django; django.setup()\n" + code], cwd=ROOT, env=self.env,
                              capture_output=True, text=True)
