@@ -10,7 +10,7 @@ import time_machine
 
 from autopay.models import Enrollment, ScheduledPayment
 from billing.formatting import money
-from tests.autopay.conftest import eager_tasks, office, rosa_key, summary  # noqa: F401  (fixtures)
+from tests.autopay.conftest import office, rosa_key, summary  # noqa: F401  (fixtures)
 
 from .conftest import assert_accessible, city_url, sign_in
 
