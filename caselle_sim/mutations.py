@@ -92,12 +92,18 @@ def set_customer_flags(conn: sqlite3.Connection, customer_number: str, flags: di
         conn.execute(f"UPDATE customers SET {columns[name]} = ? WHERE id = ?", (int(value), cust.id))
 
 
-def attach_landlord(conn: sqlite3.Connection, landlord_id: int, customer_number: str) -> dict[str, object]:
+def _landlord_customer(conn: sqlite3.Connection, landlord_id: int, customer_number: str):
+    """The customer to attach to or detach from an existing landlord; StoreError (404) when either is unknown."""
     cust = find_customer(conn, customer_number)
     if cust is None:
         raise StoreError("account_not_found", f"no customer {customer_number!r}", 404)
     if conn.execute("SELECT 1 FROM landlords WHERE id = ?", (landlord_id,)).fetchone() is None:
         raise StoreError("landlord_not_found", f"no landlord {landlord_id}", 404)
+    return cust
+
+
+def attach_landlord(conn: sqlite3.Connection, landlord_id: int, customer_number: str) -> dict[str, object]:
+    cust = _landlord_customer(conn, landlord_id, customer_number)
     conn.execute(
         "INSERT OR IGNORE INTO landlord_accounts (landlord_id, customer_id) VALUES (?, ?)",
         (landlord_id, cust.id),
@@ -106,11 +112,7 @@ def attach_landlord(conn: sqlite3.Connection, landlord_id: int, customer_number:
 
 
 def detach_landlord(conn: sqlite3.Connection, landlord_id: int, customer_number: str) -> dict[str, object]:
-    cust = find_customer(conn, customer_number)
-    if cust is None:
-        raise StoreError("account_not_found", f"no customer {customer_number!r}", 404)
-    if conn.execute("SELECT 1 FROM landlords WHERE id = ?", (landlord_id,)).fetchone() is None:
-        raise StoreError("landlord_not_found", f"no landlord {landlord_id}", 404)
+    cust = _landlord_customer(conn, landlord_id, customer_number)
     conn.execute(
         "DELETE FROM landlord_accounts WHERE landlord_id = ? AND customer_id = ?", (landlord_id, cust.id)
     )
